@@ -1,0 +1,16 @@
+"""Data sets that never touch the network.
+
+Each one is either generated procedurally from a seed (deterministic, sized by
+the caller) or ships inside an installed package.
+"""
+from .vocab import Vocab
+from .dates import DateData, load_dates, make_date_pairs, format_date, DATE_FORMATS
+from .shapes import ShapeScenes, load_shape_scenes, draw_scene
+from .text import load_pydoc_corpus
+from .images import load_digits, load_mnist5k
+
+__all__ = [
+    "Vocab", "DateData", "load_dates", "make_date_pairs", "format_date", "DATE_FORMATS",
+    "ShapeScenes", "load_shape_scenes", "draw_scene",
+    "load_pydoc_corpus", "load_digits", "load_mnist5k",
+]

@@ -1,0 +1,96 @@
+"""Record what a notebook run measured, so the book quotes real runs only.
+
+Each record is ``results/<chapter>/<notebook>-<scale>.json`` with the metrics,
+the wall time, the device, the scale, the commit and the library versions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import torch
+
+from .scale import SCALE, is_autograding
+
+
+def repo_root(start: Path | None = None) -> Path | None:
+    """The course checkout that holds ``results/``, or None outside one."""
+    for d in [start or Path.cwd(), *(start or Path.cwd()).parents]:
+        if (d / "results").is_dir() and (d / "_config.yml").is_file():
+            return d
+    return None
+
+
+def device_name() -> str:
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def _commit(root: Path) -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (sha + ("-dirty" if dirty else "")) or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+class Run:
+    """Times a notebook from its creation; ``save`` writes the record.
+
+    >>> run = Run("ch01_attention", "01a_date_translation")
+    >>> run.save({"accuracy": 0.97})  # doctest: +SKIP
+    """
+
+    def __init__(self, chapter: str, notebook: str):
+        self.chapter, self.notebook = chapter, notebook
+        self.started = time.perf_counter()
+
+    def folder(self) -> Path:
+        """``$ATTNCOURSE_RESULTS/<chapter>``, else ``results/<chapter>`` of the checkout (or of the cwd)."""
+        if "ATTNCOURSE_RESULTS" in os.environ:
+            base = Path(os.environ["ATTNCOURSE_RESULTS"])
+        else:
+            root = repo_root()
+            base = root / "results" if root else Path("results")
+        folder = base / self.chapter
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def save_figure(self, fig, name: str) -> Path | None:
+        """Save a figure the book can show, beside the run's record (not while autograding)."""
+        if is_autograding():
+            return None
+        path = self.folder() / f"{self.notebook}-{name}-{SCALE}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+        return path
+
+    def save(self, metrics: dict, *, targets: dict | None = None) -> Path | None:
+        """Write the record; returns its path (None while autograding, which records nothing)."""
+        if is_autograding():
+            return None
+        folder, root = self.folder(), repo_root()
+        record = {
+            "chapter": self.chapter,
+            "notebook": self.notebook,
+            "scale": SCALE,
+            "metrics": metrics,
+            "targets": targets or {},
+            "wall_time_s": round(time.perf_counter() - self.started, 1),
+            "device": device_name(),
+            "commit": _commit(root) if root else "unknown",
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        path = folder / f"{self.notebook}-{SCALE}.json"
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        return path

@@ -1,0 +1,2 @@
+"""Hidden checks for chapter 1 (attention): one module per notebook."""
+from . import date_translation  # noqa: F401

@@ -1,0 +1,225 @@
+"""The machinery shared by every hidden check.
+
+A :class:`Spec` says, for one graded function or module:
+
+* ``cases(gen)``: the inputs, built from a seeded ``torch.Generator`` (no
+  golden tensors, nothing that depends on the order of other RNG calls);
+* ``call(obj, case)``: how to call the student's object on one case; it returns
+  a dict of output tensors;
+* ``reference(case)``: the trusted oracle's outputs for that case;
+* ``mistakes``: diagnosis -> function giving the outputs of that known mistake;
+* ``properties(case, outputs)``: a fallback message about a broken property.
+
+The same :func:`evaluate` runs in the kernel (for the message the student sees
+at once) and in the grading command (for the score).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+SPECS: dict[str, "Spec"] = {}
+_Tensor = torch.Tensor  # captured at import, before any student cell runs
+_MAX_RECORD_BYTES = 20_000_000
+
+
+class CheckFailed(AssertionError):
+    """A failed hidden check.  IPython shows only the message, never this
+    module's source (``_render_traceback_`` replaces the traceback)."""
+
+    def _render_traceback_(self):
+        return [f"CheckFailed: {self}"]
+
+
+@dataclass
+class Spec:
+    name: str
+    what: str  # how the message names the student's object, e.g. "masked_softmax"
+    cases: Callable[[torch.Generator], list[dict]]
+    call: Callable[[object, dict], dict]
+    reference: Callable[[dict], dict]
+    mistakes: dict[str, Callable[[dict], dict]] = field(default_factory=dict)
+    properties: Callable[[dict, dict], str | None] | None = None
+    atol: float = 1e-4
+    seed: int = 0
+
+
+def register(spec: Spec) -> Spec:
+    if spec.name in SPECS:
+        raise ValueError(f"check {spec.name!r} registered twice")
+    SPECS[spec.name] = spec
+    return spec
+
+
+def make_cases(spec: Spec) -> list[dict]:
+    gen = torch.Generator().manual_seed(int.from_bytes(spec.name.encode()[:6], "little") + spec.seed)
+    with torch.no_grad():
+        return spec.cases(gen)
+
+
+# ----------------------------------------------------------------- comparing
+def _as_array(x) -> np.ndarray:
+    if type(x) is not _Tensor:  # exact type: subclasses and look-alikes are refused
+        raise TypeError(f"returned {type(x).__name__}, not a torch.Tensor")
+    return x.detach().to("cpu", torch.float64).numpy().copy()
+
+
+def _matches(actual: dict, expected: dict, atol: float) -> bool:
+    for key, exp in expected.items():
+        act = actual.get(key)
+        exp = np.asarray(exp, dtype=np.float64)
+        if act is None or act.shape != exp.shape:
+            return False
+        if not np.allclose(act, exp, atol=atol, rtol=1e-4, equal_nan=False):
+            return False
+    return True
+
+
+def _reference_arrays(fn: Callable[[dict], dict], case: dict) -> dict:
+    with torch.no_grad():
+        return {k: np.asarray(v.detach().double().numpy() if isinstance(v, torch.Tensor) else v)
+                for k, v in fn(case).items()}
+
+
+def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str) -> tuple[bool, str]:
+    """Compare the student's outputs with the oracle; return (passed, message).
+
+    ``outputs`` is one dict of arrays per case, or a string saying why the
+    student's code produced none.  The message never contains expected values.
+    """
+    if isinstance(outputs, str):
+        return False, f"{spec.what} {outputs}"
+    if len(outputs) != len(cases):
+        return False, f"{spec.what}: the check's record is incomplete"
+    for case, actual in zip(cases, outputs):
+        expected = _reference_arrays(spec.reference, case)
+        if _matches(actual, expected, spec.atol):
+            continue
+        for diagnosis, mistake in spec.mistakes.items():
+            try:
+                if _matches(actual, _reference_arrays(mistake, case), spec.atol):
+                    return False, f"{spec.what}: {diagnosis}"
+            except Exception:  # a mistake that cannot apply to this case
+                continue
+        return False, f"{spec.what}: {_describe_difference(spec, case, actual, expected)}"
+    return True, f"{spec.what}: passed on {len(cases)} fresh test cases"
+
+
+def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -> str:
+    for key, exp in expected.items():
+        act = actual.get(key)
+        if act is None:
+            return f"returned no {key}"
+        if act.shape != np.shape(exp):
+            return f"{key} has shape {tuple(act.shape)} but should have shape {tuple(np.shape(exp))}"
+    if spec.properties is not None:
+        message = spec.properties(case, actual)
+        if message:
+            return message
+    worst = max(float(np.nanmax(np.abs(actual[k] - np.asarray(v)))) if np.isfinite(actual[k]).all()
+                else math.inf for k, v in expected.items())
+    names = " and ".join(expected)
+    return f"{names} differ from the reference by up to {worst:.2g} (tolerance {spec.atol:g})"
+
+
+# ------------------------------------------------------------ kernel side
+def _run_student(spec: Spec, obj, cases: list[dict]) -> list[dict] | str:
+    outputs = []
+    for case in cases:
+        try:
+            out = spec.call(obj, {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in case.items()})
+            outputs.append({k: _as_array(v) for k, v in out.items()})
+        except NotImplementedError:
+            return "is not implemented yet (it raises NotImplementedError)"
+        except TypeError as err:
+            if "returned" in str(err) and "torch.Tensor" in str(err):
+                return str(err)
+            return f"raised TypeError: {_short(err)}"
+        except Exception as err:  # student code may raise anything
+            return f"raised {type(err).__name__}: {_short(err)}"
+    return outputs
+
+
+def _short(err: Exception, limit: int = 160) -> str:
+    text = str(err).splitlines()[0] if str(err) else ""
+    return text[:limit]
+
+
+def _record_path(name: str) -> Path | None:
+    folder = os.environ.get("AUTOGRADER_RECORDS")
+    return Path(folder) / f"{name}.npz" if folder else None
+
+
+def _save_record(path: Path, outputs: list[dict] | str) -> None:
+    arrays = {"__error__": np.array(outputs if isinstance(outputs, str) else "")}
+    if not isinstance(outputs, str):
+        for i, out in enumerate(outputs):
+            for key, arr in out.items():
+                arrays[f"{i}/{key}"] = arr
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
+
+
+def check(name: str, obj) -> None:
+    """Run hidden check ``name`` on the student's ``obj``; raise CheckFailed if it fails."""
+    spec = SPECS[name]
+    cases = make_cases(spec)
+    torch.manual_seed(0)  # modules the check builds start from the same weights every time
+    outputs = _run_student(spec, obj, cases)
+    path = _record_path(name)
+    if path is not None:
+        _save_record(path, outputs)
+    passed, message = evaluate(spec, cases, outputs)
+    if not passed:
+        raise CheckFailed(message)
+    print(message)
+
+
+# ----------------------------------------------------------- trusted side
+def load_record(path: Path, n_cases: int) -> list[dict] | str:
+    """Read a record written by a kernel, treating it as hostile input."""
+    if not path.is_file():
+        return "was never checked (the kernel did not reach or finish this test)"
+    if path.stat().st_size > _MAX_RECORD_BYTES:
+        return "produced a record too large to check"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            error = str(data["__error__"]) if "__error__" in data.files else ""
+            if error:
+                return error[:300]
+            outputs: list[dict] = [{} for _ in range(n_cases)]
+            for key in data.files:
+                m = re.fullmatch(r"(\d+)/(\w+)", key)
+                if not m or int(m.group(1)) >= n_cases:
+                    continue
+                arr = data[key]
+                if arr.dtype.kind not in "fiub":
+                    return "produced a record that is not numeric"
+                outputs[int(m.group(1))][m.group(2)] = arr.astype(np.float64)
+            return outputs
+    except Exception:
+        return "produced a record that could not be read"
+
+
+def verify(name: str, record_dir: Path) -> tuple[bool, str]:
+    """The trusted verdict for check ``name`` from the kernel's record."""
+    spec = SPECS.get(name)
+    if spec is None:
+        return False, f"unknown check {name!r}"
+    cases = make_cases(spec)
+    return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", len(cases)))
+
+
+CHECK_CALL = re.compile(r"""check\(\s*["']([\w.]+)["']""")
+
+
+def checks_called(source: str) -> list[str]:
+    """The check names a (trusted) test cell's source calls."""
+    return CHECK_CALL.findall(source)
