@@ -1,0 +1,48 @@
+# The course's commands.  Every target bootstraps .venv from requirements.txt
+# when it is missing, so a fresh clone needs only Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+# nbgrader calls alembic, and notebooks start kernels: the venv's bin comes first.
+export PATH := $(BIN):$(PATH)
+CHAPTERS := $(notdir $(wildcard solutions/ch*))
+PYTEST_WORKERS ?= 2
+
+.PHONY: help venv book book-instructor assignments results test clean
+
+help:
+	@echo "make book             build the student site into _build/html"
+	@echo "make book-instructor  build the site with executed solutions into _build/instructor"
+	@echo "make assignments      regenerate assignments/ from solutions/ (nbgrader generate_assignment)"
+	@echo "make results          run every solution notebook at ATTNCOURSE_SCALE and record results/"
+	@echo "make test             the whole test suite"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# Instructors' venv only: makes autograder/ importable from the solution notebooks.
+	$(BIN)/python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'course-root.pth').write_text('$(CURDIR)\n')"
+	touch $@
+
+book: venv
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+
+book-instructor: venv
+	$(BIN)/python tools/build_instructor_book.py
+
+assignments: venv
+	for ch in $(CHAPTERS); do $(BIN)/nbgrader generate_assignment $$ch --force --log-level=WARN || exit 1; done
+	rm -f gradebook.db
+
+results: venv
+	$(BIN)/python tools/record_results.py
+
+test: venv
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+clean:
+	rm -rf _build grading gradebook.db
