@@ -4,8 +4,9 @@ A :class:`Spec` says, for one graded function or module:
 
 * ``cases(gen)``: the inputs, built from a seeded ``torch.Generator`` (no
   golden tensors, nothing that depends on the order of other RNG calls);
-* ``call(obj, case)``: how to call the student's object on one case; it returns
-  a dict of output tensors;
+* ``call``: how to call the student's object on one case, as plain data (see
+  :func:`autograder.kernel_side.invoke`), so that a sandboxed kernel can do it
+  without seeing any oracle;
 * ``reference(case)``: the trusted oracle's outputs for that case;
 * ``mistakes``: diagnosis -> function giving the outputs of that known mistake;
 * ``properties(case, outputs)``: a fallback message about a broken property.
@@ -25,8 +26,9 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ..kernel_side import run_student, save_record
+
 SPECS: dict[str, "Spec"] = {}
-_Tensor = torch.Tensor  # captured at import, before any student cell runs
 _MAX_RECORD_BYTES = 20_000_000
 
 
@@ -43,7 +45,7 @@ class Spec:
     name: str
     what: str  # how the message names the student's object, e.g. "masked_softmax"
     cases: Callable[[torch.Generator], list[dict]]
-    call: Callable[[object, dict], dict]
+    call: dict
     reference: Callable[[dict], dict]
     mistakes: dict[str, Callable[[dict], dict]] = field(default_factory=dict)
     properties: Callable[[dict, dict], str | None] | None = None
@@ -129,53 +131,19 @@ def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -
     return f"{names} differ from the reference by up to {worst:.2g} (tolerance {spec.atol:g})"
 
 
-# ------------------------------------------------------------ kernel side
-def _run_student(spec: Spec, obj, cases: list[dict]) -> list[dict] | str:
-    outputs = []
-    for case in cases:
-        try:
-            out = spec.call(obj, {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in case.items()})
-            outputs.append({k: _as_array(v) for k, v in out.items()})
-        except NotImplementedError:
-            return "is not implemented yet (it raises NotImplementedError)"
-        except TypeError as err:
-            if "returned" in str(err) and "torch.Tensor" in str(err):
-                return str(err)
-            return f"raised TypeError: {_short(err)}"
-        except Exception as err:  # student code may raise anything
-            return f"raised {type(err).__name__}: {_short(err)}"
-    return outputs
-
-
-def _short(err: Exception, limit: int = 160) -> str:
-    text = str(err).splitlines()[0] if str(err) else ""
-    return text[:limit]
-
-
-def _record_path(name: str) -> Path | None:
-    folder = os.environ.get("AUTOGRADER_RECORDS")
-    return Path(folder) / f"{name}.npz" if folder else None
-
-
-def _save_record(path: Path, outputs: list[dict] | str) -> None:
-    arrays = {"__error__": np.array(outputs if isinstance(outputs, str) else "")}
-    if not isinstance(outputs, str):
-        for i, out in enumerate(outputs):
-            for key, arr in out.items():
-                arrays[f"{i}/{key}"] = arr
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **arrays)
-
-
+# ------------------------------------------------- instructor's own kernel
 def check(name: str, obj) -> None:
-    """Run hidden check ``name`` on the student's ``obj``; raise CheckFailed if it fails."""
+    """Run hidden check ``name`` on ``obj`` and judge it here; raise CheckFailed if it fails.
+
+    This is what a solution notebook runs on an instructor's machine.  Under the
+    grading command the sandbox sees :mod:`autograder.kernel_side` instead.
+    """
     spec = SPECS[name]
     cases = make_cases(spec)
-    torch.manual_seed(0)  # modules the check builds start from the same weights every time
-    outputs = _run_student(spec, obj, cases)
-    path = _record_path(name)
-    if path is not None:
-        _save_record(path, outputs)
+    outputs = run_student(spec.call, obj, cases)
+    folder = os.environ.get("AUTOGRADER_RECORDS")
+    if folder:
+        save_record(Path(folder) / f"{name}.npz", outputs)
     passed, message = evaluate(spec, cases, outputs)
     if not passed:
         raise CheckFailed(message)
@@ -206,6 +174,14 @@ def load_record(path: Path, n_cases: int) -> list[dict] | str:
             return outputs
     except Exception:
         return "produced a record that could not be read"
+
+
+def write_inputs(names: list[str], folder: Path) -> None:
+    """Save the call description and the cases of each check for the kernel to load."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        spec = SPECS[name]
+        torch.save({"call": spec.call, "cases": make_cases(spec)}, folder / f"{name}.pt")
 
 
 def verify(name: str, record_dir: Path) -> tuple[bool, str]:

@@ -38,7 +38,7 @@ def _dot(c):
 register(Spec(
     name="ch01.dot_product_score", what="dot_product_score",
     cases=_score_cases,
-    call=lambda fn, c: {"scores": fn(c["query"], c["keys"])},
+    call={"args": ["query", "keys"], "outputs": ["scores"]},
     reference=lambda c: {"scores": _dot(c)},
     mistakes={
         "your scores are divided by √d: that is the scaled score of the next task":
@@ -56,7 +56,7 @@ register(Spec(
 register(Spec(
     name="ch01.scaled_dot_product_score", what="scaled_dot_product_score",
     cases=_score_cases,
-    call=lambda fn, c: {"scores": fn(c["query"], c["keys"])},
+    call={"args": ["query", "keys"], "outputs": ["scores"]},
     reference=lambda c: {"scores": _dot(c) / math.sqrt(c["query"].shape[-1])},
     mistakes={
         "your scores match attention without the 1/√d_k scaling":
@@ -90,7 +90,7 @@ def _additive(c, act=torch.tanh):
 register(Spec(
     name="ch01.additive_score", what="additive_score",
     cases=_additive_cases,
-    call=lambda fn, c: {"scores": fn(c["query"], c["keys"], c["W_q"], c["W_k"], c["v"])},
+    call={"args": ["query", "keys", "W_q", "W_k", "v"], "outputs": ["scores"]},
     reference=lambda c: {"scores": _additive(c)},
     mistakes={
         "the tanh is missing: without it the score is linear in query and key":
@@ -135,7 +135,7 @@ def _rows_message(case, out):
 register(Spec(
     name="ch01.masked_softmax", what="masked_softmax",
     cases=_softmax_cases,
-    call=lambda fn, c: {"weights": fn(c["scores"], c["mask"])},
+    call={"args": ["scores", "mask"], "outputs": ["weights"]},
     reference=lambda c: {"weights": _masked_softmax(c["scores"], c["mask"])},
     properties=_rows_message,
     mistakes={
@@ -168,7 +168,7 @@ def _pool(c, weights):
 register(Spec(
     name="ch01.attention_pool", what="attention_pool",
     cases=_pool_cases,
-    call=lambda fn, c: dict(zip(("context", "weights"), fn(c["scores"], c["values"], c["mask"]))),
+    call={"args": ["scores", "values", "mask"], "outputs": ["context", "weights"]},
     reference=lambda c: _pool(c, _masked_softmax(c["scores"], c["mask"])),
     properties=_rows_message,
     mistakes={
@@ -242,20 +242,11 @@ def _decoder_step(c, *, swap_gru_input=False, feed_context=True, output_context=
     return {"logits": logits, "h": h, "weights": weights}
 
 
-def _call_decoder(cls, c):
-    decoder = cls(**DECODER_CONFIG)
-    try:
-        decoder.load_state_dict(c["state"], strict=True)
-    except RuntimeError:
-        raise RuntimeError("AttentionDecoder.__init__ was changed: keep the given layers and their names") from None
-    logits, h, weights = decoder.step(c["y_prev"], c["h_prev"], c["enc_outputs"], c["enc_mask"])
-    return {"logits": logits, "h": h, "weights": weights}
-
-
 register(Spec(
     name="ch01.decoder_step", what="AttentionDecoder.step",
     cases=_decoder_cases,
-    call=_call_decoder,
+    call={"construct": DECODER_CONFIG, "state": "state", "method": "step",
+          "args": ["y_prev", "h_prev", "enc_outputs", "enc_mask"], "outputs": ["logits", "h", "weights"]},
     reference=_decoder_step,
     properties=_rows_message,
     mistakes={

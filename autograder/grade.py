@@ -1,0 +1,349 @@
+"""``python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR``
+
+Grades a class on top of nbgrader: nbgrader's gradebook (``DIR/gradebook.db``,
+usable from the formgrader), its cell restoring and its scoring; the course's
+sandbox for execution, run in parallel; the course's trusted checks for the
+verdicts.  Writes ``DIR/grades.csv``, ``DIR/tests.csv`` and
+``DIR/feedback/<student_id>/<notebook>.html``.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from tqdm import tqdm
+
+from . import feedback
+from .checks.core import checks_called, write_inputs
+from .collect import Submission, collect
+from .sandbox import REPO, Limits, run_notebook
+
+log = logging.getLogger("autograder")
+SOLUTIONS = REPO / "solutions"
+
+
+@dataclass
+class Outcome:
+    student_id: str
+    status: str = "graded"
+    problems: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Grader:
+    def __init__(self, assignment: str, out: Path, *, limits: Limits, sandbox: bool, workers: int):
+        self.assignment, self.out, self.limits, self.sandbox, self.workers = assignment, out, limits, sandbox, workers
+        self.work = out / "nbgrader"          # nbgrader's course root (source/, submitted/, autograded/)
+        self.runs = out / "runs"              # sandbox results per student and notebook
+        self.state = out / "state"            # per-student record of what was graded (idempotent re-runs)
+        self.db_url = f"sqlite:///{out / 'gradebook.db'}"
+        self.source = SOLUTIONS / assignment
+        self.notebooks = sorted(p.stem for p in self.source.glob("*.ipynb"))
+
+    # ------------------------------------------------------------ nbgrader
+    def _coursedir(self, student: str = "*") -> CourseDirectory:
+        return CourseDirectory(root=str(self.work), source_directory="source", release_directory="release",
+                               submitted_directory="submitted", autograded_directory="autograded",
+                               feedback_directory="nbgrader-feedback", db_url=self.db_url,
+                               assignment_id=self.assignment, student_id=student, notebook_id="*")
+
+    def prepare(self) -> None:
+        """Copy the source notebooks and record the assignment in the gradebook (once per source version)."""
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(self.source.glob("*.ipynb")))).hexdigest()
+        marker = self.work / "source.sha256"
+        if marker.is_file() and marker.read_text() == digest:
+            return
+        src = self.work / "source" / self.assignment
+        shutil.rmtree(src, ignore_errors=True)
+        src.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.source, src, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        cfg = Config()
+        cfg.GenerateAssignment.force = True
+        cfg.GenerateAssignment.create_assignment = True
+        GenerateAssignment(coursedir=self._coursedir("."), config=cfg).start()
+        inputs = self.work / "inputs"
+        write_inputs(self._check_names(), inputs)
+        for p in [inputs, *inputs.iterdir()]:  # the sandbox's user must be able to read them
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        marker.write_text(digest)
+
+    def _check_names(self) -> list[str]:
+        names = []
+        for path in sorted(self.source.glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.metadata.get("nbgrader", {}).get("grade"):
+                    names += checks_called(cell.source)
+        return names
+
+    def expected_cells(self) -> dict[str, set[str]]:
+        out = {}
+        for name in self.notebooks:
+            nb = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
+            out[name] = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")}
+        return out
+
+    def _autograde(self, student: str, preprocessors: list, extra: dict) -> None:
+        cfg = Config()
+        cfg.Autograde.force = True
+        cfg.Autograde.create_student = True
+        cfg.Autograde.autograde_preprocessors = preprocessors
+        cfg.OverwriteCells.add_missing_cells = True
+        for key, value in extra.items():
+            section, trait = key.split(".")
+            cfg[section][trait] = value
+        converter = Autograde(coursedir=self._coursedir(student), config=cfg)
+        converter.start()
+
+    # ------------------------------------------------------------- steps
+    def _submit(self, sub: Submission) -> None:
+        dest = self.work / "submitted" / sub.student_id / self.assignment
+        shutil.rmtree(dest.parent, ignore_errors=True)
+        dest.mkdir(parents=True)
+        for name, path in sub.notebooks.items():
+            shutil.copyfile(path, dest / f"{name}.ipynb")  # copyfile: no permissions or links carried over
+
+    def _stage(self, sub: Submission) -> None:
+        self._autograde(sub.student_id, ["autograder.preprocessors.StageForSandbox"],
+                        {"StageForSandbox.stage_dir": str(self.runs / "staged")})
+
+    def _execute(self, sub: Submission, slot: int) -> list[dict]:
+        """Run each staged notebook in the sandbox (worker thread; the heavy work is a subprocess)."""
+        statuses, deadline = [], time.monotonic() + self.limits.submission_timeout
+        uid = 60000 + slot if (self.sandbox and os.geteuid() == 0) else None
+        for name in sorted(sub.notebooks):
+            staged = self.runs / "staged" / sub.student_id / f"{name}.ipynb"
+            folder = self.runs / sub.student_id / name
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            if not staged.is_file():
+                status = {"status": "error", "detail": "nbgrader could not prepare this notebook"}
+            else:
+                executed, records, status = run_notebook(
+                    staged, workdir=Path(tempfile.mkdtemp(prefix=f"{sub.student_id}-", dir=self.runs)),
+                    inputs=self.work / "inputs", limits=self.limits, time_left=deadline - time.monotonic(),
+                    sandbox=self.sandbox, uid=uid)
+                if executed.is_file() and not executed.is_symlink():
+                    shutil.copyfile(executed, folder / "executed.ipynb")
+                if records.is_dir() and not records.is_symlink():
+                    shutil.copytree(records, folder / "records", symlinks=True,
+                                    ignore=lambda d, names: [n for n in names if not n.endswith(".npz")])
+                shutil.rmtree(executed.parent.parent, ignore_errors=True)
+            (folder / "status.json").write_text(json.dumps(status))
+            statuses.append({"notebook": name, **status})
+        return statuses
+
+    def _score(self, sub: Submission) -> None:
+        self._autograde(sub.student_id, [
+            "autograder.preprocessors.ApplySandboxRun",
+            "nbconvert.preprocessors.ClearMetadataPreprocessor",
+            "nbgrader.preprocessors.SaveAutoGrades",
+            "nbgrader.preprocessors.AssignLatePenalties",
+            "nbgrader.preprocessors.CheckCellMetadata",
+        ], {"ApplySandboxRun.run_dir": str(self.runs),
+            "ClearMetadataPreprocessor.enabled": True,
+            "ClearMetadataPreprocessor.preserve_cell_metadata_mask": [("nbgrader")]})
+
+    def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
+        self.state.mkdir(parents=True, exist_ok=True)
+        outcomes: dict[str, Outcome] = {}
+        todo = []
+        for sub in submissions:
+            previous = self._previous(sub)
+            if previous is not None:
+                outcomes[sub.student_id] = previous
+                continue
+            outcome = Outcome(sub.student_id, flags=list(sub.flags))
+            outcome.problems = [f"{name}: {why}" for name, why in sorted(sub.problems.items())]
+            outcomes[sub.student_id] = outcome
+            self._submit(sub)
+            if sub.notebooks:
+                try:
+                    self._stage(sub)
+                except Exception as err:  # nbgrader refused the notebook (malformed metadata, …)
+                    outcome.problems.append(f"nbgrader could not read the submission: {type(err).__name__}")
+            todo.append(sub)
+        bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="student", disable=None)
+        slots = list(range(self.workers))
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = {}
+            for i, sub in enumerate(todo):
+                futures[pool.submit(self._execute, sub, slots[i % self.workers])] = sub
+            try:
+                for future in as_completed(futures):
+                    sub = futures[future]
+                    outcome = outcomes[sub.student_id]
+                    self._finish(sub, outcome, future)
+                    bar.update(1)
+            except KeyboardInterrupt:
+                for f in futures:
+                    f.cancel()
+                raise
+        bar.close()
+        return [outcomes[s.student_id] for s in submissions]
+
+    def _finish(self, sub: Submission, outcome: Outcome, future) -> None:
+        started = time.monotonic()
+        try:
+            statuses = future.result()
+        except Exception as err:
+            statuses = []
+            outcome.problems.append(f"execution failed: {type(err).__name__}: {err}")
+        for st in statuses:
+            if st.get("status") != "ok":
+                outcome.flags.append(f"{st['notebook']}: {st['status']} ({st.get('detail', '')})")
+            if st.get("output_truncated"):
+                outcome.flags.append(f"{st['notebook']}: output limit reached")
+            outcome.seconds += st.get("seconds", 0.0)
+        try:
+            self._score(sub)
+            feedback.write(self, sub)
+        except Exception as err:
+            outcome.problems.append(f"scoring failed: {type(err).__name__}: {str(err)[:200]}")
+            log.exception("scoring %s", sub.student_id)
+        outcome.flags += self._restored_cells(sub)
+        if outcome.problems:
+            outcome.status = "not graded: " + "; ".join(outcome.problems) if not sub.notebooks else \
+                "partly graded: " + "; ".join(outcome.problems)
+        outcome.seconds = round(outcome.seconds + time.monotonic() - started, 1)
+        # Written last: a run interrupted before this line grades the student again next time.
+        (self.state / f"{sub.student_id}.json").write_text(json.dumps(
+            {"fingerprint": sub.fingerprint(), "outcome": outcome.__dict__}))
+
+    def _previous(self, sub: Submission) -> Outcome | None:
+        path = self.state / f"{sub.student_id}.json"
+        try:
+            data = json.loads(path.read_text())
+            if data["fingerprint"] == sub.fingerprint():
+                return Outcome(**data["outcome"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def _restored_cells(self, sub: Submission) -> list[str]:
+        """Grade or read-only cells the student deleted or edited (nbgrader restored them)."""
+        flags = []
+        for name, path in sub.notebooks.items():
+            source = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
+            submitted = nbformat.read(path, as_version=4)
+            theirs = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
+            for cell in source.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if not (meta.get("locked") or meta.get("grade")) or meta.get("solution"):
+                    continue
+                mine = theirs.get(meta["grade_id"])
+                visible = _strip_hidden(cell.source)
+                if mine is None:
+                    flags.append(f"{name}: deleted cell {meta['grade_id']} restored")
+                elif mine.source.strip() != visible.strip() and mine.source.strip() != cell.source.strip():
+                    flags.append(f"{name}: edited cell {meta['grade_id']} restored")
+        return flags
+
+    # ----------------------------------------------------------- reports
+    def write_reports(self, outcomes: list[Outcome], batch_problems: list[str]) -> None:
+        grades, tests = [], []
+        with Gradebook(self.db_url) as gb:
+            for outcome in outcomes:
+                sid = outcome.student_id
+                try:
+                    submission = gb.find_submission(self.assignment, sid)
+                    score, max_score = submission.score, submission.max_score
+                    for nb in submission.notebooks:
+                        for grade in sorted(nb.grades, key=lambda g: g.name):
+                            if grade.cell_type != "code" or not grade.name:
+                                continue
+                            tests.append([sid, nb.name, grade.name, _num(grade.score), _num(grade.max_score),
+                                          self._test_status(sid, nb.name, grade.name)])
+                except MissingEntry:
+                    score, max_score = 0.0, self._max_score(gb)
+                    for name in self.notebooks:
+                        for grade_id, points in self._grade_cells(name):
+                            tests.append([sid, name, grade_id, 0, _num(points), "not graded"])
+                flags = list(outcome.flags)
+                if any("restored" in f or "timeout" in f or "kernel-died" in f or "error" in f for f in flags):
+                    flags.insert(0, "REVIEW")
+                grades.append([sid, _num(score), _num(max_score), outcome.status, " | ".join(flags)])
+        _write_csv(self.out / "grades.csv", ["student_id", "score", "max_score", "status", "flags"], grades)
+        _write_csv(self.out / "tests.csv", ["student_id", "notebook", "grade_id", "score", "max_score", "status"], tests)
+        (self.out / "batch.json").write_text(json.dumps({"assignment": self.assignment, "problems": batch_problems,
+                                                         "students": len(outcomes)}, indent=1))
+
+    def _test_status(self, sid: str, notebook: str, grade_id: str) -> str:
+        try:
+            verdicts = json.loads((self.runs / sid / notebook / "verdicts.json").read_text())
+            v = verdicts[grade_id]
+            return "passed" if v["passed"] else "failed: " + v["message"][:300]
+        except (OSError, ValueError, KeyError):
+            return "not run"
+
+    def _grade_cells(self, name: str) -> list[tuple[str, float]]:
+        nb = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
+        return [(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"]["points"]))
+                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+    def _max_score(self, gb) -> float:
+        return float(gb.find_assignment(self.assignment).max_score)
+
+
+def _strip_hidden(source: str) -> str:
+    out, hidden = [], False
+    for line in source.splitlines():
+        if "### BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "### END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _num(x) -> float:
+    return round(float(x or 0.0), 3)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    """Write atomically: a reader never sees half a file, an interrupted run leaves the old one."""
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sandbox: bool, workers: int) -> int:
+    if not (SOLUTIONS / assignment).is_dir():
+        print(f"error: no assignment {assignment!r} under {SOLUTIONS}", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    grader = Grader(assignment, out.resolve(), limits=limits, sandbox=sandbox, workers=workers)
+    grader.prepare()
+    subs, batch_problems = collect(submissions, grader.expected_cells(), out / "work")
+    for problem in batch_problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    try:
+        outcomes = grader.grade_all(subs)
+    except KeyboardInterrupt:
+        print("interrupted: graded students are kept; run the same command again to finish", file=sys.stderr)
+        outcomes = [o for o in (grader._previous(s) for s in subs) if o is not None]
+        grader.write_reports(outcomes, batch_problems + ["interrupted"])
+        return 130
+    grader.write_reports(outcomes, batch_problems)
+    print(f"graded {len(outcomes)} submissions of {assignment}: {out / 'grades.csv'}")
+    return 0

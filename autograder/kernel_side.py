@@ -1,0 +1,107 @@
+"""The only grader code a submission's kernel can see.
+
+Inside the sandbox this file is mounted as ``autograder/checks/__init__.py``:
+the hidden tests' ``from autograder.checks import check`` then finds a
+``check`` that runs the student's code on inputs the grader prepared and
+records the raw outputs.  It holds no oracle and decides nothing: the verdict
+is computed afterwards, outside the sandbox (``autograder.checks.core.verify``).
+
+Outside the sandbox (an instructor running a solution notebook) the real
+``autograder.checks`` package is imported instead; it reuses :func:`invoke`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+_Tensor = torch.Tensor  # captured before any student cell runs
+_load = torch.load
+
+
+def invoke(call: dict, obj, case: dict) -> dict:
+    """Call the student's ``obj`` on one case, as the call description says.
+
+    ``call`` is plain data: ``args`` (case keys passed positionally),
+    ``outputs`` (names for the returned values) and, for classes,
+    ``construct`` (keyword arguments), ``state`` (case key of a state dict to
+    load strictly), ``method`` (the method to call) and ``swap`` (attribute ->
+    name of a module in :data:`STAND_INS` to put in its place).
+    """
+    target = obj
+    if call.get("construct") is not None:
+        torch.manual_seed(0)
+        instance = obj(**call["construct"])
+        if call.get("state"):
+            try:
+                instance.load_state_dict(case[call["state"]], strict=True)
+            except RuntimeError:
+                raise RuntimeError(f"{obj.__name__}.__init__ was changed: keep the given layers and their names") from None
+        for attr, name in (call.get("swap") or {}).items():
+            setattr(instance, attr, STAND_INS[name](case))
+        target = getattr(instance, call["method"]) if call.get("method") else instance
+    args = [case[a].clone() if isinstance(case[a], _Tensor) else case[a] for a in call["args"]]
+    result = target(*args)
+    names = call["outputs"]
+    if len(names) == 1:
+        result = (result,)
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        raise ValueError(f"should return {len(names)} value(s): {', '.join(names)}")
+    return dict(zip(names, result))
+
+
+def to_array(x) -> np.ndarray:
+    if type(x) is not _Tensor:  # exact type: subclasses and look-alikes are refused
+        raise TypeError(f"returned {type(x).__name__}, not a torch.Tensor")
+    return x.detach().to("cpu", torch.float64).numpy().copy()
+
+
+def run_student(call: dict, obj, cases: list[dict]) -> list[dict] | str:
+    """Outputs as arrays for every case, or a sentence saying why there are none."""
+    outputs = []
+    for case in cases:
+        try:
+            outputs.append({k: to_array(v) for k, v in invoke(call, obj, case).items()})
+        except NotImplementedError:
+            return "is not implemented yet (it raises NotImplementedError)"
+        except Exception as err:  # student code may raise anything
+            text = str(err).splitlines()[0][:160] if str(err) else ""
+            if isinstance(err, TypeError) and text.startswith("returned "):
+                return text
+            return f"raised {type(err).__name__}: {text}"
+    return outputs
+
+
+def save_record(path: Path, outputs: list[dict] | str) -> None:
+    arrays = {"__error__": np.array(outputs if isinstance(outputs, str) else "")}
+    if not isinstance(outputs, str):
+        for i, out in enumerate(outputs):
+            for key, arr in out.items():
+                arrays[f"{i}/{key}"] = arr
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
+
+
+class _UniformSpatialAttention(torch.nn.Module):
+    """A stand-in attention for checking a decoding loop on its own: uniform
+    weights over the positions (it is not the answer to any task)."""
+
+    def __init__(self, case):
+        super().__init__()
+
+    def forward(self, features, hidden):
+        weights = torch.full(features.shape[:2], 1.0 / features.shape[1])
+        return features.mean(1), weights
+
+
+STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention}
+
+
+def check(name: str, obj) -> None:
+    """Record what the student's ``obj`` returns on the grader's inputs for check ``name``."""
+    inputs = _load(Path(os.environ["AUTOGRADER_INPUTS"]) / f"{name}.pt", weights_only=True)
+    outputs = run_student(inputs["call"], obj, inputs["cases"])
+    save_record(Path(os.environ["AUTOGRADER_RECORDS"]) / f"{name}.npz", outputs)
+    print(f"{name}: recorded; graded after submission")

@@ -1,0 +1,107 @@
+"""nbgrader preprocessors that plug the sandbox and the trusted verdicts into
+``nbgrader autograde``: the gradebook, the checksums, the restored cells and
+the scores stay nbgrader's own."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader import utils
+from traitlets import Unicode
+
+from .checks.core import checks_called, verify
+
+MAX_EXECUTED_BYTES = 60_000_000
+
+
+class StageForSandbox(NbGraderPreprocessor):
+    """Autograde pass 1: save the sanitised notebook (cells restored from the
+    gradebook, outputs cleared) for the sandbox to execute."""
+
+    stage_dir = Unicode("").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        folder = Path(self.stage_dir) / resources["nbgrader"]["student"]
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{resources['nbgrader']['notebook']}.ipynb")
+        return nb, resources
+
+
+def _error(ename: str, evalue: str):
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class ApplySandboxRun(NbGraderPreprocessor):
+    """Autograde pass 2, instead of ``Execute``: take the outputs of the
+    sandboxed run, cell by cell, and judge every test cell by the trusted
+    verdicts of the checks it calls.
+
+    The executed notebook came out of the sandbox, so it is hostile input: only
+    outputs are taken from it, and only for cells whose source is unchanged.
+    """
+
+    run_dir = Unicode("").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        student, notebook = resources["nbgrader"]["student"], resources["nbgrader"]["notebook"]
+        folder = Path(self.run_dir) / student / notebook
+        executed = self._load(folder / "executed.ipynb")
+        status = self._status(folder / "status.json")
+        outputs = {}
+        if executed is not None:
+            for cell in executed.cells:
+                if cell.get("cell_type") == "code":
+                    outputs.setdefault(cell.get("source", ""), []).append(cell.get("outputs", []))
+        verdicts = {}
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            produced = outputs.get(cell.source)
+            cell.outputs = produced.pop(0) if produced else [_error("NotRun", status.get("detail") or "this cell was not run")]
+            if utils.is_grade(cell):
+                verdicts[cell.metadata.nbgrader["grade_id"]] = self._judge(cell, folder / "records")
+        resources["autograder_verdicts"] = verdicts
+        (folder / "verdicts.json").write_text(json.dumps(verdicts, indent=1))
+        return nb, resources
+
+    @staticmethod
+    def _load(path: Path):
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_EXECUTED_BYTES:
+                nb = nbformat.read(path, as_version=4)
+                nbformat.validate(nb)
+                return nb
+        except Exception:
+            pass
+        return None
+
+    @staticmethod
+    def _status(path: Path) -> dict:
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {"status": "error", "detail": "no record of the sandboxed run"}
+
+    @staticmethod
+    def _judge(cell, records: Path) -> dict:
+        """Replace a test cell's outputs by the verdict; nbgrader scores the result.
+
+        A test passes when every hidden check it calls passes, judged here from
+        the kernel's records, and its visible tests raised no error.
+        """
+        kernel_error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
+        names = checks_called(cell.source)
+        verdicts = [verify(name, records) for name in names]
+        passed = kernel_error is None and all(ok for ok, _ in verdicts)
+        messages = [message for ok, message in verdicts if not ok or passed]
+        if kernel_error is not None and not any(not ok for ok, _ in verdicts):
+            evalue = str(kernel_error.get("evalue", "")).strip()[:300]
+            messages.append(f"visible test: {kernel_error.get('ename', 'Error')}" + (f": {evalue}" if evalue else ""))
+        if not names:
+            messages.append("(visible tests only)")
+        text = "; ".join(dict.fromkeys(messages))
+        cell.outputs = ([nbformat.v4.new_output("stream", name="stdout", text=f"passed: {text}\n")] if passed
+                        else [_error("TestFailed", text)])
+        return {"passed": passed, "message": text, "checks": names}
