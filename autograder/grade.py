@@ -31,7 +31,7 @@ from tqdm import tqdm
 from . import feedback
 from .checks.core import checks_called, write_inputs
 from .collect import Submission, collect
-from .sandbox import REPO, Limits, run_notebook
+from .sandbox import REPO, Limits, prepare_matplotlib_cache, run_notebook
 
 log = logging.getLogger("autograder")
 SOLUTIONS = REPO / "solutions"
@@ -79,7 +79,8 @@ class Grader:
         GenerateAssignment(coursedir=self._coursedir("."), config=cfg).start()
         inputs = self.work / "inputs"
         write_inputs(self._check_names(), inputs)
-        for p in [inputs, *inputs.iterdir()]:  # the sandbox's user must be able to read them
+        prepare_matplotlib_cache(inputs / "matplotlib")
+        for p in [inputs, *inputs.glob("*.pt")]:  # the sandbox's user must be able to read them
             p.chmod(0o755 if p.is_dir() else 0o644)
         marker.write_text(digest)
 

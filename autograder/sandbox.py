@@ -51,13 +51,22 @@ def _python_roots() -> list[Path]:
     return sorted(roots)
 
 
+def prepare_matplotlib_cache(folder: Path) -> None:
+    """Build matplotlib's font cache once, so that no sandbox spends seconds rebuilding it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(Path(sys.prefix) / "bin" / "python"), "-c", "import matplotlib.font_manager"],
+                   env={**os.environ, "MPLCONFIGDIR": str(folder)}, check=False, capture_output=True, timeout=300)
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
 def _environment(inputs_dir: str, records_dir: str) -> dict[str, str]:
     return {
         "HOME": HOME, "USER": "student", "LANG": "C.UTF-8",
         "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
         "NBGRADER_EXECUTION": "autograde", "ATTNCOURSE_SCALE": "small",
         "AUTOGRADER_INPUTS": inputs_dir, "AUTOGRADER_RECORDS": records_dir,
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(Path(inputs_dir) / "matplotlib"), "PYTHONDONTWRITEBYTECODE": "1",
         "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TQDM_DISABLE": "1",
         "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }

@@ -1,0 +1,31 @@
+"""Shared fixtures.  Tests run inside the course venv (``make test``)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def env() -> dict[str, str]:
+    """The environment a course command runs in: the venv's bin first (nbgrader calls alembic)."""
+    return {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "PYTHONPATH": str(ROOT)}
+
+
+def run_grader(assignment: str, submissions: Path, out: Path, env: dict, *extra: str, timeout: int = 1200):
+    """Run the real grading command; return the CompletedProcess."""
+    cmd = [sys.executable, "-m", "autograder", "grade", assignment, str(submissions), "--out", str(out), *extra]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def read_csv(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))

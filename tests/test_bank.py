@@ -1,0 +1,123 @@
+"""The bank of plausible mistakes and correct alternatives proves the checks.
+
+``tests/bank/<chapter>/<notebook>/<solution grade_id>/`` holds snippets, each
+the complete source of that solution cell as a student might write it:
+
+* ``mistake_*.py`` starts with ``# diagnosis: <text>``: the test of that cell
+  (``test_<grade_id>``) must fail, and the feedback must contain <text>
+  (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
+* ``correct_*.py``: every test of the notebook must pass.
+
+All snippets, the reference solution and the released stub go through the real
+grading command as one class, graded once.
+"""
+from __future__ import annotations
+
+import collections
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, read_csv, run_grader
+from .submissions import fill, released, write_student
+
+pytestmark = pytest.mark.xdist_group("bank")
+BANK = ROOT / "tests" / "bank"
+SNIPPETS = sorted(BANK.glob("ch*/*/*/*.py"))
+
+
+def _student(snippet: Path) -> str:
+    chapter, notebook, gid = snippet.parts[-4:-1]
+    return f"{notebook.split('_')[0]}.{gid}.{snippet.stem}"
+
+
+def _diagnosis(snippet: Path) -> str | None:
+    m = re.match(r"#\s*diagnosis:\s*(.+)", snippet.read_text().splitlines()[0])
+    text = m.group(1).strip() if m else None
+    return None if text in (None, "none") else text
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory, env):
+    """Grade every chapter's bank as one class per chapter; return {chapter: out folder}."""
+    outs = {}
+    for chapter in sorted({s.parts[-4] for s in SNIPPETS}):
+        base = tmp_path_factory.mktemp(f"bank-{chapter}")
+        notebooks = sorted(p.stem for p in (ROOT / "solutions" / chapter).glob("*.ipynb"))
+        for nb in notebooks:
+            write_student(base / "subs", f"{nb.split('_')[0]}.reference", {nb: fill(chapter, nb)})
+            write_student(base / "subs", f"{nb.split('_')[0]}.stub", {nb: released(chapter, nb)})
+        for snippet in (s for s in SNIPPETS if s.parts[-4] == chapter):
+            nb, gid = snippet.parts[-3], snippet.parts[-2]
+            write_student(base / "subs", _student(snippet), {nb: fill(chapter, nb, {gid: snippet.read_text()})})
+        result = run_grader(chapter, base / "subs", base / "out", env, "--workers", "2", timeout=2400)
+        assert result.returncode == 0, result.stderr[-3000:]
+        outs[chapter] = base / "out"
+    return outs
+
+
+def _tests(out: Path, student: str, notebook: str) -> dict[str, dict]:
+    return {r["grade_id"]: r for r in read_csv(out / "tests.csv")
+            if r["student_id"] == student and r["notebook"] == notebook}
+
+
+NOTEBOOKS = sorted((ROOT / "solutions").glob("ch*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_reference_passes_and_stub_fails_every_test(graded, path):
+    if path.parent.name not in graded:
+        pytest.fail(f"{path.parent.name} has no bank under tests/bank/")
+    out, short = graded[path.parent.name], path.stem.split("_")[0]
+    reference, stub = _tests(out, f"{short}.reference", path.stem), _tests(out, f"{short}.stub", path.stem)
+    assert reference and all(r["status"] == "passed" for r in reference.values()), reference
+    assert stub.keys() == reference.keys()
+    assert all(float(r["score"]) == 0 and r["status"].startswith("failed") for r in stub.values()), stub
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[str(s.relative_to(BANK)) for s in SNIPPETS])
+def test_bank_snippet(graded, snippet):
+    chapter, notebook, gid = snippet.parts[-4:-1]
+    out, student = graded[chapter], _student(snippet)
+    tests = _tests(out, student, notebook)
+    assert f"test_{gid}" in tests, f"no test cell test_{gid} for solution cell {gid}"
+    if snippet.stem.startswith("correct"):
+        failed = {k: r["status"] for k, r in tests.items() if r["status"] != "passed"}
+        assert not failed, f"a correct alternative failed: {failed}"
+    else:
+        target = tests[f"test_{gid}"]
+        assert float(target["score"]) == 0 and target["status"].startswith("failed"), "the mistake was not caught"
+        diagnosis = _diagnosis(snippet)
+        if diagnosis:
+            assert diagnosis in target["status"], f"expected diagnosis {diagnosis!r}, got {target['status']!r}"
+            page = (out / "feedback" / student.replace("/", "_") / f"{notebook}.html").read_text()
+            import html
+            assert html.escape(diagnosis) in page
+
+
+def test_bank_covers_every_graded_function_and_diagnoses_most_mistakes(graded, capsys):
+    report = []
+    for path in NOTEBOOKS:
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not meta.get("solution"):
+                continue
+            folder = BANK / path.parent.name / path.stem / meta["grade_id"]
+            mistakes, correct = sorted(folder.glob("mistake_*.py")), sorted(folder.glob("correct_*.py"))
+            assert len(mistakes) >= 3, f"{folder.relative_to(ROOT)}: fewer than 3 mistakes"
+            assert len(correct) >= 1, f"{folder.relative_to(ROOT)}: no correct alternative"
+    per_chapter = collections.defaultdict(lambda: [0, 0])
+    for snippet in (s for s in SNIPPETS if s.stem.startswith("mistake")):
+        counts = per_chapter[snippet.parts[-4]]
+        counts[1] += 1
+        counts[0] += _diagnosis(snippet) is not None
+    for chapter, (diagnosed, total) in sorted(per_chapter.items()):
+        share = diagnosed / total
+        report.append(f"{chapter}: {diagnosed}/{total} bank mistakes get their own diagnosis ({share:.0%})")
+        assert share >= 0.8, report[-1]
+    with capsys.disabled():
+        print("\n" + "\n".join(report))
