@@ -51,22 +51,29 @@ def safe_student_id(name: str) -> str:
     return safe
 
 
-def extract_zip(archive: Path, dest: Path) -> Path:
-    """Extract a zip safely: no absolute paths, no '..', no links, bounded size."""
+def extract_zip(archive: Path, dest: Path) -> tuple[Path, list[str]]:
+    """Extract a zip safely; return (folder, refused entries).
+
+    Entries with absolute paths, '..', or links are refused and reported, never
+    written; the total size is bounded.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
-    total = 0
+    total, refused = 0, []
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             name = info.filename.replace("\\", "/")
             target = (root / name).resolve()
             if name.startswith("/") or ".." in Path(name).parts or not str(target).startswith(str(root) + "/"):
-                raise ValueError(f"zip entry {info.filename!r} points outside its folder")
+                refused.append(f"{info.filename!r} points outside its folder")
+                continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise ValueError(f"zip entry {info.filename!r} is a symbolic link")
+                refused.append(f"{info.filename!r} is a symbolic link")
+                continue
             total += info.file_size
             if total > MAX_ZIP_BYTES:
-                raise ValueError("zip expands beyond the size limit")
+                refused.append("the rest: the zip expands beyond the size limit")
+                break
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
@@ -76,8 +83,8 @@ def extract_zip(archive: Path, dest: Path) -> Path:
     # A zip of one folder holding the student folders: descend into it.
     entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
     if len(entries) == 1 and entries[0].is_dir() and any(p.is_dir() for p in entries[0].iterdir()):
-        return entries[0]
-    return root
+        return entries[0], refused
+    return root, refused
 
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
@@ -111,13 +118,23 @@ def _grade_ids(nb) -> set[str]:
             if c.metadata.get("nbgrader", {}).get("grade_id")}
 
 
-def match_notebooks(folder: Path, expected: dict[str, set[str]]) -> tuple[dict, dict, list]:
+def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path | None = None) -> tuple[dict, dict, list]:
     """Find each expected notebook in a student's folder.
 
     ``expected`` maps a notebook name to its grade cell ids.  An exact file name
     wins; a renamed copy ("Copy of …", "… (1)") is recognised by its cells.
     """
     found, problems, flags = {}, {}, []
+    # A student who handed in a zip of their notebooks: look inside it (safely).
+    if scratch is not None and not any(folder.rglob("*.ipynb")):
+        for i, archive in enumerate(sorted(p for p in folder.glob("*.zip") if p.is_file() and not p.is_symlink())):
+            try:
+                _, refused = extract_zip(archive, scratch / f"zip{i}")
+            except (zipfile.BadZipFile, OSError, ValueError) as err:
+                refused = [f"unreadable zip ({err})"]
+            flags += [f"{archive.name}: entry {r}; not extracted" for r in refused]
+        if (scratch).is_dir():
+            folder = scratch
     files = sorted(p for p in folder.rglob("*.ipynb")
                    if p.is_file() and not p.is_symlink() and ".ipynb_checkpoints" not in p.parts)
     readable: dict[Path, object] = {}
@@ -154,9 +171,10 @@ def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> 
     batch_problems: list[str] = []
     if submissions.is_file() and zipfile.is_zipfile(submissions):
         try:
-            submissions = extract_zip(submissions, scratch / "unzipped")
-        except (ValueError, zipfile.BadZipFile, OSError) as err:
+            submissions, refused = extract_zip(submissions, scratch / "unzipped")
+        except (zipfile.BadZipFile, OSError) as err:
             return [], [f"zip refused: {err}"]
+        batch_problems += [f"zip entry {r}: not extracted" for r in refused]
     elif not submissions.is_dir():
         return [], [f"{submissions} is neither a folder nor a zip file"]
     subs, seen = [], {}
@@ -169,6 +187,6 @@ def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> 
             batch_problems.append(f"student folders {seen[sid]!r} and {folder.name!r} map to the same id")
             continue
         seen[sid] = folder.name
-        found, problems, flags = match_notebooks(folder, expected)
+        found, problems, flags = match_notebooks(folder, expected, scratch / "students" / sid)
         subs.append(Submission(sid, folder.name, folder, found, problems, flags))
     return subs, batch_problems
