@@ -31,7 +31,7 @@ from tqdm import tqdm
 from . import feedback
 from .checks.core import checks_called, write_inputs
 from .collect import Submission, collect
-from .sandbox import REPO, Limits, prepare_matplotlib_cache, run_notebook
+from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, run_notebook
 
 log = logging.getLogger("autograder")
 SOLUTIONS = REPO / "solutions"
@@ -194,6 +194,7 @@ class Grader:
             except KeyboardInterrupt:
                 for f in futures:
                     f.cancel()
+                kill_all()
                 raise
         bar.close()
         return [outcomes[s.student_id] for s in submissions]
@@ -346,5 +347,6 @@ def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sand
         grader.write_reports(outcomes, batch_problems + ["interrupted"])
         return 130
     grader.write_reports(outcomes, batch_problems)
+    _write_csv(out / "student_ids.csv", ["student_id", "submitted_as"], [[s.student_id, s.original_id] for s in subs])
     print(f"graded {len(outcomes)} submissions of {assignment}: {out / 'grades.csv'}")
     return 0

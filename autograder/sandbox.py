@@ -25,6 +25,16 @@ import autograder
 GRADER_DIR = Path(autograder.__file__).resolve().parent
 REPO = GRADER_DIR.parent
 HOME = "/home/student"
+_running: set[subprocess.Popen] = set()  # sandboxes under way, for kill_all()
+
+
+def kill_all() -> None:
+    """End every sandbox still running (on Ctrl-C: their students are graded again next run)."""
+    for proc in list(_running):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 @dataclass
@@ -135,6 +145,7 @@ def run_notebook(notebook: Path, *, workdir: Path, inputs: Path, limits: Limits,
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    _running.add(proc)
     try:
         log, _ = proc.communicate(timeout=nb_timeout + 60)  # the runner enforces limits; this is the backstop
     except subprocess.TimeoutExpired:
@@ -153,7 +164,8 @@ def run_notebook(notebook: Path, *, workdir: Path, inputs: Path, limits: Limits,
             status = {"status": "error", "detail": "the sandboxed run ended without a result" + (f": {tail[0]}" if tail else "")}
     try:  # also ends anything the run left behind when not sandboxed
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
+    _running.discard(proc)
     status["seconds"] = round(time.monotonic() - started, 1)
     return scratch / ".executed.ipynb", scratch / ".records", status
