@@ -27,7 +27,15 @@ def main(argv=None) -> int:
     g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     g.add_argument("--submission-timeout", type=int, default=900, help="seconds per submission (default 900)")
     g.add_argument("--max-output", default="2M", help="notebook output kept per notebook (default 2M)")
+    e = sub.add_parser("export", help="write grades.csv as a Canvas or Moodle gradebook import")
+    e.add_argument("out", type=Path, help="the --out folder of a grading run")
+    e.add_argument("--format", choices=["canvas", "moodle"], required=True)
+    e.add_argument("--roster", type=Path, required=True, help="CSV mapping student_id to the LMS's identifiers")
     a = parser.parse_args(argv)
+    if a.command == "export":
+        from .export import export
+
+        return export(a.out, a.format, a.roster)
 
     import warnings
 

@@ -28,7 +28,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from tqdm import tqdm
 
-from . import feedback
+from . import feedback, report
 from .checks.core import checks_called, write_inputs
 from .collect import Submission, collect
 from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, run_notebook
@@ -213,7 +213,8 @@ class Grader:
                 outcome.flags.append(f"{st['notebook']}: output limit reached")
             outcome.seconds += st.get("seconds", 0.0)
         try:
-            self._score(sub)
+            if sub.notebooks:
+                self._score(sub)
             feedback.write(self, sub)
         except Exception as err:
             outcome.problems.append(f"scoring failed: {type(err).__name__}: {str(err)[:200]}")
@@ -345,8 +346,10 @@ def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sand
         print("interrupted: graded students are kept; run the same command again to finish", file=sys.stderr)
         outcomes = [o for o in (grader._previous(s) for s in subs) if o is not None]
         grader.write_reports(outcomes, batch_problems + ["interrupted"])
+        report.write(out, assignment, {o.student_id: o.seconds for o in outcomes})
         return 130
     grader.write_reports(outcomes, batch_problems)
     _write_csv(out / "student_ids.csv", ["student_id", "submitted_as"], [[s.student_id, s.original_id] for s in subs])
+    report.write(out, assignment, {o.student_id: o.seconds for o in outcomes})
     print(f"graded {len(outcomes)} submissions of {assignment}: {out / 'grades.csv'}")
     return 0
