@@ -8,12 +8,15 @@ BIN := $(abspath $(VENV)/bin)
 export PATH := $(BIN):$(PATH)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 PYTEST_WORKERS ?= 2
+# Where `make publish` pushes the gh-pages branch: a remote name or a repository URL/path.
+PUBLISH_REMOTE ?= origin
 
-.PHONY: help venv book book-instructor assignments results test clean
+.PHONY: help venv book book-instructor publish assignments results test clean
 
 help:
 	@echo "make book             build the student site into _build/html"
 	@echo "make book-instructor  build the site with executed solutions into _build/instructor"
+	@echo "make publish          build the student site and push it to the gh-pages branch of PUBLISH_REMOTE"
 	@echo "make assignments      regenerate assignments/ from solutions/ (nbgrader generate_assignment)"
 	@echo "make results          run every solution notebook at ATTNCOURSE_SCALE and record results/"
 	@echo "make test             the whole test suite"
@@ -30,6 +33,12 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 book: venv
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+
+# ghp-import, as the Jupyter Book documentation recommends: the built site becomes the only
+# commit of the gh-pages branch (no history, so the repository does not grow with every build).
+publish: book
+	$(BIN)/ghp-import --no-jekyll --push --force --no-history --remote $(PUBLISH_REMOTE) \
+		--message "Publish the course site from $$(git rev-parse --short HEAD)" _build/html
 
 book-instructor: venv
 	$(BIN)/python tools/build_instructor_book.py
