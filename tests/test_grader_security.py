@@ -184,9 +184,10 @@ def test_output_flood_is_truncated_and_flagged(graded):
 
 
 def test_no_process_outlives_grading(graded):
-    ps = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
-    leftovers = [line for line in ps.splitlines() if "sleep 271" in line or line.split()[0].startswith("600")]
-    assert not leftovers, leftovers
+    # The daemon a submission started in its own session must be gone.  (Other tests' sandboxes
+    # may be running in parallel, so only this attack's marker process is looked for.)
+    ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+    assert "sleep 271" not in ps
 
 
 def test_feedback_never_shows_hidden_tests_or_oracles(graded):
