@@ -59,7 +59,10 @@ def _random_scene(rng: np.random.Generator, size: int) -> tuple[list[dict], str,
     # The first object sits in the left (upper) third, the second in the right
     # (lower) third, so the relation is never ambiguous; the other coordinate is free.
     near, far = rng.uniform(6 * r, 11 * r), rng.uniform(21 * r, 26 * r)
-    free_a, free_b = rng.uniform(7 * r, 25 * r, size=2)
+    # The other coordinate differs by at most 4 px, less than the 10 px gap along the relation's
+    # axis, so a pair side by side is never also "above" (no scene has two right captions).
+    free_a = rng.uniform(9 * r, 23 * r)
+    free_b = free_a + rng.uniform(-4 * r, 4 * r)
     if relation == "left of":
         a.update(cx=near, cy=free_a), b.update(cx=far, cy=free_b)
     else:

@@ -67,12 +67,6 @@ def make_cases(spec: Spec) -> list[dict]:
 
 
 # ----------------------------------------------------------------- comparing
-def _as_array(x) -> np.ndarray:
-    if type(x) is not _Tensor:  # exact type: subclasses and look-alikes are refused
-        raise TypeError(f"returned {type(x).__name__}, not a torch.Tensor")
-    return x.detach().to("cpu", torch.float64).numpy().copy()
-
-
 def _matches(actual: dict, expected: dict, atol: float) -> bool:
     for key, exp in expected.items():
         act = actual.get(key)

@@ -11,10 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from ..core import Spec, register
+from ..oracles import gru_cell as _gru_cell, randn as _randn
 
-
-def _randn(gen, *shape):
-    return torch.randn(*shape, generator=gen)
 
 
 def _mask(gen, batch: int, keys: int) -> torch.Tensor:
@@ -214,16 +212,6 @@ def _decoder_cases(gen):
                       "enc_mask": _mask(gen, b, t)})
     return cases
 
-
-def _gru_cell(x, h, s):
-    """torch.nn.GRUCell written out, as an independent oracle."""
-    gi = x @ s["gru.weight_ih"].T + s["gru.bias_ih"]
-    gh = h @ s["gru.weight_hh"].T + s["gru.bias_hh"]
-    i_r, i_z, i_n = gi.chunk(3, -1)
-    h_r, h_z, h_n = gh.chunk(3, -1)
-    r, z = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
-    n = torch.tanh(i_n + r * h_n)
-    return (1 - z) * n + z * h
 
 
 def _decoder_step(c, *, swap_gru_input=False, feed_context=True, output_context=True, use_mask=True):

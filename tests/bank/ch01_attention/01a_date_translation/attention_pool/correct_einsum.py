@@ -1,0 +1,4 @@
+def attention_pool(scores, values, mask):
+    """scores (B, T), values (B, T, D_v), mask (B, T) -> (context (B, D_v), weights (B, T))."""
+    weights = masked_softmax(scores, mask)
+    return torch.einsum("bt,btd->bd", weights, values), weights

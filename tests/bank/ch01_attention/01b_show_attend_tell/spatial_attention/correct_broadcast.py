@@ -1,0 +1,14 @@
+class SpatialAttention(nn.Module):
+    def __init__(self, *, feature_dim, hidden_dim, attn_dim):
+        super().__init__()
+        self.W_f = nn.Linear(feature_dim, attn_dim, bias=False)  # projects every grid position
+        self.W_h = nn.Linear(hidden_dim, attn_dim)  # projects the decoder state; holds the bias b
+        self.v = nn.Linear(attn_dim, 1, bias=False)  # one score per position
+
+    def forward(self, features, hidden):
+        """features (B, N, C), hidden (B, H) -> context (B, C), weights (B, N)."""
+        scores = self.v(torch.tanh(self.W_f(features) + self.W_h(hidden).unsqueeze(1)))[..., 0]  # (B, N)
+        scores = scores - scores.max(-1, keepdim=True).values  # a softmax written out, kept stable
+        weights = scores.exp() / scores.exp().sum(-1, keepdim=True)
+        context = (weights[:, :, None] * features).sum(dim=1)  # (B, N, 1) * (B, N, C) -> (B, C)
+        return context, weights

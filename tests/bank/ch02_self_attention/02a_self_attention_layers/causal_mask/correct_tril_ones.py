@@ -1,0 +1,3 @@
+def causal_mask(T):
+    """-> (T, T) bool, True where query i may attend to key j, i.e. j <= i."""
+    return torch.tril(torch.ones(T, T)).bool()

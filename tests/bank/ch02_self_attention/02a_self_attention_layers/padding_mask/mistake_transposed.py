@@ -1,0 +1,4 @@
+# diagnosis: the mask should be (B, T), one row per sequence
+def padding_mask(lengths, T):
+    """lengths (B,) long, each in 1..T -> (B, T) bool, True at the real (non-padding) tokens."""
+    return torch.arange(T)[:, None] < lengths[None, :]

