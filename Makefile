@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(abspath $(VENV)/bin)
 # nbgrader calls alembic, and notebooks start kernels: the venv's bin comes first.
 export PATH := $(BIN):$(PATH)
+# Idle OpenMP threads sleep instead of spinning: on a shared or loaded CPU (CI runs notebooks
+# beside sandboxed grading) spinning threads slow small PyTorch models down many times over.
+export OMP_WAIT_POLICY := PASSIVE
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 PYTEST_WORKERS ?= 2
 # Where `make publish` pushes the gh-pages branch: a remote name or a repository URL/path.

@@ -10,10 +10,12 @@ from .text import load_pydoc_corpus
 from .images import load_digits, load_mnist5k
 from .sequences import IGNORE, lookback_task, position_blind_accuracy
 from .beacons import beacon_maps
+from .chars import CharCorpus, load_char_corpus
 
 __all__ = [
     "Vocab", "DateData", "load_dates", "make_date_pairs", "format_date", "DATE_FORMATS",
     "ShapeScenes", "load_shape_scenes", "draw_scene",
     "load_pydoc_corpus", "load_digits", "load_mnist5k",
     "IGNORE", "lookback_task", "position_blind_accuracy", "beacon_maps",
+    "CharCorpus", "load_char_corpus",
 ]

@@ -1,0 +1,17 @@
+# diagnosis: you computed a post-norm block: with norm_first=True
+class EncoderBlock(nn.Module):
+    def __init__(self, *, config):
+        super().__init__()
+        cfg = as_config(config)
+        self.norm_first = cfg.norm_first
+        self.attn = MultiHeadAttention(config=cfg)
+        self.ln_1 = LayerNorm(dim=cfg.d_model)
+        self.ffn = FeedForward(config=cfg)
+        self.ln_2 = LayerNorm(dim=cfg.d_model)
+        self.dropout = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, mask):
+        """x (B, S, C), mask (B, S) bool, True = real token -> (B, S, C)."""
+        x = self.ln_1(x + self.dropout(self.attn(x, key_mask=mask)))
+        x = self.ln_2(x + self.dropout(self.ffn(x)))
+        return x

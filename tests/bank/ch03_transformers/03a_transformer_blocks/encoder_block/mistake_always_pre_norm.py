@@ -1,0 +1,17 @@
+# diagnosis: you computed a pre-norm block: with norm_first=False
+class EncoderBlock(nn.Module):
+    def __init__(self, *, config):
+        super().__init__()
+        cfg = as_config(config)
+        self.norm_first = cfg.norm_first
+        self.attn = MultiHeadAttention(config=cfg)
+        self.ln_1 = LayerNorm(dim=cfg.d_model)
+        self.ffn = FeedForward(config=cfg)
+        self.ln_2 = LayerNorm(dim=cfg.d_model)
+        self.dropout = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, mask):
+        """x (B, S, C), mask (B, S) bool, True = real token -> (B, S, C)."""
+        x = x + self.dropout(self.attn(self.ln_1(x), key_mask=mask))
+        x = x + self.dropout(self.ffn(self.ln_2(x)))
+        return x

@@ -1,0 +1,13 @@
+class FeedForward(nn.Module):
+    def __init__(self, *, config):
+        super().__init__()
+        cfg = as_config(config)
+        self.c_fc = nn.Linear(cfg.d_model, cfg.d_ff)
+        self.c_proj = nn.Linear(cfg.d_ff, cfg.d_model)
+        self.dropout = nn.Dropout(cfg.dropout)
+
+    def forward(self, x):
+        """x (B, T, C) -> (B, T, C): the same network at every position."""
+        h = x @ self.c_fc.weight.T + self.c_fc.bias
+        h = self.dropout(h.clamp(min=0))
+        return h @ self.c_proj.weight.T + self.c_proj.bias

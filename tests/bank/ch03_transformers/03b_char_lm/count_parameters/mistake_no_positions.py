@@ -1,0 +1,15 @@
+# diagnosis: the position and segment embeddings
+def count_parameters(cfg):
+    """cfg: an ArchConfig -> the number of parameters (int)."""
+    d, f = cfg.d_model, cfg.d_ff
+    attention = 4 * d * d + 4 * d
+    ffn = d * f + f + f * d + d
+    norm = 2 * d
+    encoder_block = attention + ffn + 2 * norm
+    decoder_block = 2 * attention + ffn + 3 * norm
+    blocks = {"encoder": cfg.n_layer * encoder_block,
+              "decoder": cfg.n_layer * encoder_block,
+              "encoder-decoder": cfg.n_layer * (encoder_block + decoder_block)}[cfg.kind]
+    embeddings = cfg.vocab_size * d
+    extras = norm * cfg.embedding_norm + norm * cfg.final_norm + (d * d + d) * cfg.pooler
+    return embeddings + blocks + extras
