@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import shutil
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from tqdm import tqdm
 from . import feedback, report
 from .checks.core import checks_called, write_inputs
 from .collect import Submission, collect
-from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, run_notebook
+from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, reserve_uids, run_notebook
 
 log = logging.getLogger("autograder")
 SOLUTIONS = REPO / "solutions"
@@ -123,10 +124,20 @@ class Grader:
         self._autograde(sub.student_id, ["autograder.preprocessors.StageForSandbox"],
                         {"StageForSandbox.stage_dir": str(self.runs / "staged")})
 
-    def _execute(self, sub: Submission, slot: int) -> list[dict]:
-        """Run each staged notebook in the sandbox (worker thread; the heavy work is a subprocess)."""
+    def _execute(self, sub: Submission, slots: queue.Queue) -> list[dict]:
+        """Run each staged notebook in the sandbox (worker thread; the heavy work is a subprocess).
+
+        A slot is held for the whole submission, so that no two sandboxes running at the same time
+        share a user (the process limit counts per user).
+        """
+        uid = slots.get()
+        try:
+            return self._execute_in_slot(sub, uid)
+        finally:
+            slots.put(uid)
+
+    def _execute_in_slot(self, sub: Submission, uid: int | None) -> list[dict]:
         statuses, deadline = [], time.monotonic() + self.limits.submission_timeout
-        uid = 60000 + slot if (self.sandbox and os.geteuid() == 0) else None
         for name in sorted(sub.notebooks):
             staged = self.runs / "staged" / sub.student_id / f"{name}.ipynb"
             folder = self.runs / sub.student_id / name
@@ -180,11 +191,14 @@ class Grader:
                     outcome.problems.append(f"nbgrader could not read the submission: {type(err).__name__}")
             todo.append(sub)
         bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="student", disable=None)
-        slots = list(range(self.workers))
+        # As root, each worker's sandboxes run as a user of their own, reserved for this run.
+        as_root = self.sandbox and os.geteuid() == 0
+        uids, locks = reserve_uids(self.workers) if as_root else ([None] * self.workers, [])
+        slots: queue.Queue = queue.Queue()
+        for uid in uids:
+            slots.put(uid)
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = {}
-            for i, sub in enumerate(todo):
-                futures[pool.submit(self._execute, sub, slots[i % self.workers])] = sub
+            futures = {pool.submit(self._execute, sub, slots): sub for sub in todo}
             try:
                 for future in as_completed(futures):
                     sub = futures[future]
@@ -197,6 +211,8 @@ class Grader:
                 kill_all()
                 raise
         bar.close()
+        for lock in locks:
+            lock.close()
         return [outcomes[s.student_id] for s in submissions]
 
     def _finish(self, sub: Submission, outcome: Outcome, future) -> None:

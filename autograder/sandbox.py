@@ -47,6 +47,32 @@ class Limits:
     max_file_bytes: int = 200 << 20      # largest file the kernel may write
 
 
+def reserve_uids(count: int, *, first: int = 60000, last: int = 64999) -> tuple[list[int], list]:
+    """Reserve ``count`` user ids no other grading run on this machine is using.
+
+    Each id is held by an exclusive lock on a file in /tmp for as long as the returned handles
+    stay open, so concurrent grading runs never give two sandboxes the same user (the process
+    limit counts per user).
+    """
+    import fcntl
+
+    uids, handles = [], []
+    for uid in range(first, last + 1):
+        if len(uids) == count:
+            break
+        handle = open(f"/tmp/autograder-uid-{uid}.lock", "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        uids.append(uid)
+        handles.append(handle)
+    if len(uids) < count:
+        raise RuntimeError("no free sandbox user ids in 60000-64999")
+    return uids, handles
+
+
 def bwrap_available() -> bool:
     if not shutil.which("bwrap"):
         return False

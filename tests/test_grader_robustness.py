@@ -172,3 +172,14 @@ def test_refuses_to_run_unsandboxed_without_the_flag(tmp_path, env):
     result = run_grader("ch01_attention", tmp_path / "subs", tmp_path / "out", no_bwrap)
     assert result.returncode == 2 and "--no-sandbox" in result.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_submission_time_limit_stops_the_run_and_is_flagged(tmp_path, env):
+    slow = "import time\ntime.sleep(20)\n\n" + "def dot_product_score(query, keys):\n    return keys.sum(-1)\n"
+    write_student(tmp_path / "subs", "slow", {NB1: fill("ch01_attention", NB1, {"dot_product_score": slow})})
+    result = run_grader("ch01_attention", tmp_path / "subs", tmp_path / "out", env,
+                        "--submission-timeout", "12", "--cell-timeout", "60")
+    assert result.returncode == 0, result.stderr[-2000:]
+    row = read_csv(tmp_path / "out" / "grades.csv")[0]
+    assert float(row["score"]) == 0
+    assert "timeout" in row["flags"] and row["flags"].startswith("REVIEW"), row

@@ -111,6 +111,14 @@ def graded(tmp_path_factory, env, server):
     deleted = fill("ch01_attention", NB, {"dot_product_score": WRONG_DOT})
     deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_dot_product_score"]
     write_student(subs, "deletes-test-cell", {NB: deleted})
+    # A cell inserted just before the test, tampering with what the test will use
+    inserted = fill("ch01_attention", NB, {"dot_product_score": WRONG_DOT})
+    at = next(i for i, c in enumerate(inserted.cells)
+              if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dot_product_score")
+    inserted.cells.insert(at, nbformat.v4.new_code_cell(
+        "import sys, types, torch\ntorch.allclose = lambda *a, **k: True\n"
+        "sys.modules['autograder.checks'] = types.SimpleNamespace(check=lambda *a, **k: None)"))
+    write_student(subs, "inserts-cell", {NB: inserted})
     result = run_grader("ch01_attention", subs, out, env, "--workers", "2", "--cell-timeout", "20",
                         "--memory", "3G", "--processes", "48")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -145,7 +153,8 @@ def test_nothing_written_outside_the_sandbox(graded):
 
 
 @pytest.mark.parametrize("student", ["patches-allclose", "patches-builtins", "disables-check", "replaces-check-module",
-                                     "forges-record", "fake-tensor", "edits-test-cell", "deletes-test-cell"])
+                                     "forges-record", "fake-tensor", "edits-test-cell", "deletes-test-cell",
+                                     "inserts-cell"])
 def test_tampering_earns_nothing(graded, student):
     assert float(_test(graded["out"], student)["score"]) == 0
 
