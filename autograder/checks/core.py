@@ -116,7 +116,10 @@ def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -
         if act.shape != np.shape(exp):
             return f"{key} has shape {tuple(act.shape)} but should have shape {tuple(np.shape(exp))}"
     if spec.properties is not None:
-        message = spec.properties(case, actual)
+        try:
+            message = spec.properties(case, actual)
+        except Exception:  # a property that does not apply to these outputs: fall back below
+            message = None
         if message:
             return message
     worst = max(float(np.nanmax(np.abs(actual[k] - np.asarray(v)))) if np.isfinite(actual[k]).all()
@@ -184,7 +187,10 @@ def verify(name: str, record_dir: Path) -> tuple[bool, str]:
     if spec is None:
         return False, f"unknown check {name!r}"
     cases = make_cases(spec)
-    return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", len(cases)))
+    try:
+        return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", len(cases)))
+    except Exception as err:  # never let a check's own failure stop the scoring of a student
+        return False, f"{spec.what}: the check could not judge these outputs ({type(err).__name__}); flagged for review"
 
 
 CHECK_CALL = re.compile(r"""check\(\s*["']([\w.]+)["']""")

@@ -124,7 +124,7 @@ def _rows_message(case, out):
     if (abs(sums - 1) > 1e-4).any():
         return (f"the rows of the attention weights should sum to 1 over the keys; "
                 f"yours sum to {sums.min():.2f}-{sums.max():.2f}")
-    masked = ~case["mask"].numpy()
+    masked = ~(case["mask"] if "mask" in case else case["enc_mask"]).numpy()
     if masked.any() and abs(w[masked]).max() > 1e-6:
         return f"padded keys get up to {abs(w[masked]).max():.2g} weight; they should get exactly 0"
     return None
