@@ -14,7 +14,10 @@ grading command as one class, graded once.
 from __future__ import annotations
 
 import collections
+import fcntl
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,7 +49,21 @@ class _Batches(dict):
         self.factory, self.env = factory, env
 
     def __missing__(self, chapter: str) -> Path:
-        base = self.factory.mktemp(f"bank-{chapter}")
+        # One grading per chapter and test session, even when several xdist workers ask for it:
+        # the first grades under a lock in the session's shared folder, the others reuse its output.
+        shared = self.factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            shared = shared.parent
+        base = shared / f"bank-{chapter}"
+        with open(shared / f"bank-{chapter}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (base / "out" / "grades.csv").is_file():
+                shutil.rmtree(base, ignore_errors=True)
+                self._grade(chapter, base)
+        self[chapter] = base / "out"
+        return self[chapter]
+
+    def _grade(self, chapter: str, base: Path) -> None:
         for nb in sorted(p.stem for p in (ROOT / "solutions" / chapter).glob("*.ipynb")):
             write_student(base / "subs", f"{nb.split('_')[0]}.reference", {nb: fill(chapter, nb)})
             write_student(base / "subs", f"{nb.split('_')[0]}.stub", {nb: released(chapter, nb)})
@@ -55,8 +72,6 @@ class _Batches(dict):
             write_student(base / "subs", _student(snippet), {nb: fill(chapter, nb, {gid: snippet.read_text()})})
         result = run_grader(chapter, base / "subs", base / "out", self.env, "--workers", "2", timeout=2400)
         assert result.returncode == 0, result.stderr[-3000:]
-        self[chapter] = base / "out"
-        return self[chapter]
 
 
 @pytest.fixture(scope="session")
