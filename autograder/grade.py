@@ -286,8 +286,9 @@ class Grader:
                         for grade in sorted(nb.grades, key=lambda g: g.name):
                             if grade.cell_type != "code" or not grade.name:
                                 continue
-                            tests.append([sid, nb.name, grade.name, _num(grade.score), _num(grade.max_score),
-                                          self._test_status(sid, nb.name, grade.name)])
+                            status = ("not submitted" if f"{nb.name}: missing notebook" in outcome.problems
+                                      else self._test_status(sid, nb.name, grade.name))
+                            tests.append([sid, nb.name, grade.name, _num(grade.score), _num(grade.max_score), status])
                 except MissingEntry:
                     score, max_score = 0.0, self._max_score(gb)
                     for name in self.notebooks:

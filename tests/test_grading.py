@@ -33,6 +33,11 @@ def test_grades_csv_scores(graded):
     assert set(rows) == {"correct", "partial", "empty"}
     max_1a = sum(float(r["max_score"]) for r in _tests(graded, "correct").values())
     assert max_1a == 10
+    # 1b was not handed in: it counts as 0 of 6, so every row is out of the assignment's 16 points
+    assert {float(r["max_score"]) for r in rows.values()} == {16}
+    missing = [r for r in read_csv(graded / "tests.csv")
+               if r["student_id"] == "correct" and r["notebook"] == "01b_show_attend_tell"]
+    assert missing and all(r["status"] == "not submitted" and float(r["score"]) == 0 for r in missing)
     assert float(rows["empty"]["score"]) == 0
     assert 0 < float(rows["partial"]["score"]) < float(rows["correct"]["score"])
 

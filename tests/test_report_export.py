@@ -68,7 +68,8 @@ def test_canvas_export_columns_and_mismatches(graded, roster, env):
     rows = list(csv.reader(open(graded / "export-canvas.csv", newline="")))
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert rows[0][5] == "ch01_attention"
-    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 10
+    # the assignment has 1a (10 points) and 1b (6 points); these students only handed in 1a
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 16
     body = {r[1]: r for r in rows[2:]}
     assert float(body["101"][5]) == 10 and float(body["104"][5]) == 0
     assert body["106"][5] == ""  # on the roster, no submission: blank, reported
