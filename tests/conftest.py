@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BANK_REPORT = ROOT / "_build" / "bank-diagnoses.txt"
 BIN = Path(sys.executable).parent
 
 
@@ -46,3 +47,14 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, once: forget an older run's report
+        BANK_REPORT.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if BANK_REPORT.exists():
+        terminalreporter.section("diagnosed bank mistakes, per chapter")
+        terminalreporter.write(BANK_REPORT.read_text())

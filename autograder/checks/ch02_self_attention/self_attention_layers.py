@@ -80,19 +80,23 @@ def _weights_message(case, out):
 
 
 # ---------------------------------------------------------- single head
+def _mask_of_kind(gen, kind, b, t):
+    """A (B, T, T) boolean mask, True = may attend: None, causal, padding or both."""
+    if kind is None:
+        return None
+    if kind == "causal":
+        return _causal(t)
+    keys = _keys_real(_lengths(gen, b, t), t)[:, None, :].expand(b, t, t)
+    return (keys & _causal(t)) if kind == "padding+causal" else keys.clone()
+
+
 def _self_attention_cases(gen):
     cases = []
     for b, t, d, dk, dv, kind in [(2, 5, 6, 4, 3, None), (3, 6, 8, 4, 5, "causal"),
                                   (2, 7, 6, 3, 6, "padding+causal"), (3, 6, 5, 2, 4, "padding")]:
         x = _randn(gen, b, t, d)
         case = {"x": x, "W_q": _randn(gen, d, dk), "W_k": _randn(gen, d, dk), "W_v": _randn(gen, d, dv) / math.sqrt(d)}
-        if kind is None:
-            case["mask"] = None
-        elif kind == "causal":
-            case["mask"] = _causal(t)
-        else:
-            keys = _keys_real(_lengths(gen, b, t), t)[:, None, :].expand(b, t, t)
-            case["mask"] = (keys & _causal(t)) if kind == "padding+causal" else keys.clone()
+        case["mask"] = _mask_of_kind(gen, kind, b, t)
         cases.append(case)
     return cases
 
@@ -261,13 +265,7 @@ def _mha_cases(gen):
         state = {"qkv.weight": _randn(gen, 3 * C, C) / math.sqrt(C) * 1.5, "qkv.bias": 0.1 * _randn(gen, 3 * C),
                  "proj.weight": _randn(gen, C, C) / math.sqrt(C), "proj.bias": 0.1 * _randn(gen, C)}
         case = {"state": state, "x": _randn(gen, b, t, C)}
-        if kind is None:
-            case["mask"] = None
-        elif kind == "causal":
-            case["mask"] = _causal(t)
-        else:
-            keys = _keys_real(_lengths(gen, b, t), t)[:, None, :].expand(b, t, t)
-            case["mask"] = (keys & _causal(t)) if kind == "padding+causal" else keys.clone()
+        case["mask"] = _mask_of_kind(gen, kind, b, t)
         cases.append(case)
     return cases
 
