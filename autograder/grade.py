@@ -56,6 +56,8 @@ class Grader:
         self.db_url = f"sqlite:///{out / 'gradebook.db'}"
         self.source = SOLUTIONS / assignment
         self.notebooks = sorted(p.stem for p in self.source.glob("*.ipynb"))
+        # the instructor's notebooks, read once: every student is compared with them
+        self.sources = {name: nbformat.read(self.source / f"{name}.ipynb", as_version=4) for name in self.notebooks}
 
     # ------------------------------------------------------------ nbgrader
     def _coursedir(self, student: str = "*") -> CourseDirectory:
@@ -87,16 +89,15 @@ class Grader:
 
     def _check_names(self) -> list[str]:
         names = []
-        for path in sorted(self.source.glob("*.ipynb")):
-            for cell in nbformat.read(path, as_version=4).cells:
+        for nb in self.sources.values():
+            for cell in nb.cells:
                 if cell.metadata.get("nbgrader", {}).get("grade"):
                     names += checks_called(cell.source)
         return names
 
     def expected_cells(self) -> dict[str, set[str]]:
         out = {}
-        for name in self.notebooks:
-            nb = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
+        for name, nb in self.sources.items():
             out[name] = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")}
         return out
 
@@ -258,7 +259,7 @@ class Grader:
         """Grade or read-only cells the student deleted or edited (nbgrader restored them)."""
         flags = []
         for name, path in sub.notebooks.items():
-            source = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
+            source = self.sources[name]
             submitted = nbformat.read(path, as_version=4)
             theirs = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
             for cell in source.cells:
@@ -312,9 +313,8 @@ class Grader:
             return "not run"
 
     def _grade_cells(self, name: str) -> list[tuple[str, float]]:
-        nb = nbformat.read(self.source / f"{name}.ipynb", as_version=4)
         return [(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"]["points"]))
-                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+                for c in self.sources[name].cells if c.metadata.get("nbgrader", {}).get("grade")]
 
     def _max_score(self, gb) -> float:
         return float(gb.find_assignment(self.assignment).max_score)

@@ -11,7 +11,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader import utils
 from traitlets import Unicode
 
-from .checks.core import checks_called, verify
+from .checks.core import checks_called, verify_solution
 
 MAX_EXECUTED_BYTES = 60_000_000
 
@@ -55,13 +55,16 @@ class ApplySandboxRun(NbGraderPreprocessor):
                 if cell.get("cell_type") == "code":
                     outputs.setdefault(cell.get("source", ""), []).append(cell.get("outputs", []))
         verdicts = {}
+        # a test cell test_X judges the solution cell X (the student's code, for the checks' rules)
+        solutions = {c.metadata.nbgrader["grade_id"]: c.source for c in nb.cells if utils.is_solution(c)}
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             produced = outputs.get(cell.source)
             cell.outputs = produced.pop(0) if produced else [_error("NotRun", status.get("detail") or "this cell was not run")]
             if utils.is_grade(cell):
-                verdicts[cell.metadata.nbgrader["grade_id"]] = self._judge(cell, folder / "records")
+                grade_id = cell.metadata.nbgrader["grade_id"]
+                verdicts[grade_id] = self._judge(cell, folder / "records", solutions.get(grade_id.removeprefix("test_")))
         resources["autograder_verdicts"] = verdicts
         (folder / "verdicts.json").write_text(json.dumps(verdicts, indent=1))
         return nb, resources
@@ -85,7 +88,7 @@ class ApplySandboxRun(NbGraderPreprocessor):
             return {"status": "error", "detail": "no record of the sandboxed run"}
 
     @staticmethod
-    def _judge(cell, records: Path) -> dict:
+    def _judge(cell, records: Path, solution_source: str | None) -> dict:
         """Replace a test cell's outputs by the verdict; nbgrader scores the result.
 
         A test passes when every hidden check it calls passes, judged here from
@@ -93,7 +96,7 @@ class ApplySandboxRun(NbGraderPreprocessor):
         """
         kernel_error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
         names = checks_called(cell.source)
-        verdicts = [verify(name, records) for name in names]
+        verdicts = [verify_solution(name, records, solution_source) for name in names]
         passed = kernel_error is None and all(ok for ok, _ in verdicts)
         messages = [message for ok, message in verdicts if not ok or passed]
         if kernel_error is not None and not any(not ok for ok, _ in verdicts):

@@ -3,6 +3,8 @@
 ``fill(chapter, notebook, {grade_id: source})`` starts from the released
 student version in assignments/ (what a student downloads), puts the
 reference solution into every solution cell, then applies the replacements.
+``apply_edit`` turns a bank ``.edit`` file (a mistake written as a small change of
+the reference solution) into the cell source a student would hand in.
 """
 from __future__ import annotations
 
@@ -47,3 +49,50 @@ def write_student(folder: Path, student: str, notebooks: dict[str, object]) -> P
         else:
             nbformat.write(nb, d / f"{name}.ipynb")
     return d
+
+
+class EditError(ValueError):
+    """A bank edit no longer fits the reference solution (its "-" lines are gone or ambiguous)."""
+
+
+def apply_edit(reference: str, edit: str) -> str:
+    """Apply a bank edit to a reference cell.
+
+    The edit's lines after its ``#`` header are hunks: a run of ``- old`` lines, then a run of
+    ``+ new`` lines.  The old lines must stand, together and exactly once, in the reference; they
+    are replaced by the new ones.  A ``-``/``+`` is followed by one space, then the line as written.
+    """
+    lines = reference.splitlines()
+    hunks, old, new = [], [], []
+    for raw in edit.splitlines():
+        if raw.startswith("#") and not old and not new and not hunks:
+            continue  # the header: diagnosis and comments
+        tag, text = raw[:1], raw[2:]
+        if tag == "-" and new:
+            hunks.append((old, new))
+            old, new = [], []
+        if tag == "-":
+            old.append(text)
+        elif tag == "+":
+            new.append(text)
+        elif raw.strip():
+            raise EditError(f"a line of an edit starts with '-' or '+': {raw!r}")
+    if old or new:
+        hunks.append((old, new))
+    for old, new in hunks:
+        if not old:
+            raise EditError(f"a hunk replaces nothing: {new!r}")
+        at = [i for i in range(len(lines) - len(old) + 1) if lines[i:i + len(old)] == old]
+        if len(at) != 1:
+            raise EditError(f"{old[0]!r} stands {len(at)} times in the reference, not once")
+        lines[at[0]:at[0] + len(old)] = new
+    return "\n".join(lines) + ("\n" if reference.endswith("\n") else "")
+
+
+def bank_source(path: Path) -> str:
+    """The solution-cell source of a bank snippet (``.py``: as written; ``.edit``: the reference, edited)."""
+    text = path.read_text()
+    if path.suffix == ".edit":
+        chapter, notebook, grade_id = path.parts[-4:-1]
+        return apply_edit(reference_code(chapter, notebook)[grade_id], text)
+    return text

@@ -46,3 +46,16 @@ def test_released_notebooks_carry_no_solution_or_hidden_test(chapter):
         assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), "released with outputs"
         stubs = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
         assert stubs and all("raise NotImplementedError" in "".join(c["source"]) for c in stubs)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_notebooks_install_the_helper_package_where_it_is_missing(chapter):
+    """On Colab the first code cell installs attncourse from the repository the site's Colab buttons use."""
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    for path in (ROOT / "assignments" / chapter).glob("*.ipynb"):
+        first = next(c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+        source = "".join(first["source"])
+        assert "except ImportError:" in source and f"install -q git+{url}" in source, \
+            f"{path.name}: the first code cell must install attncourse from {url} when it is missing"

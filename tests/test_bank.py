@@ -1,9 +1,12 @@
 """The bank of plausible mistakes and correct alternatives proves the checks.
 
-``tests/bank/<chapter>/<notebook>/<solution grade_id>/`` holds snippets, each
-the complete source of that solution cell as a student might write it:
+``tests/bank/<chapter>/<notebook>/<solution grade_id>/`` holds snippets of that
+solution cell as a student might write it, either complete (``.py``) or, for a mistake
+that is a small change of the reference solution, as that change (``.edit``: ``- old``
+lines replaced by ``+ new`` lines, see ``submissions.apply_edit``; it fails loudly when the
+reference no longer holds the old lines):
 
-* ``mistake_*.py`` starts with ``# diagnosis: <text>``: the test of that cell
+* ``mistake_*`` starts with ``# diagnosis: <text>``: the test of that cell
   (``test_<grade_id>``) must fail, and the feedback must contain <text>
   (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
 * ``correct_*.py``: every test of the notebook must pass.
@@ -23,11 +26,11 @@ from pathlib import Path
 import pytest
 
 from .conftest import BANK_REPORT, ROOT, read_csv, run_grader
-from .submissions import fill, released, write_student
+from .submissions import bank_source, fill, released, write_student
 
 pytestmark = pytest.mark.xdist_group("bank")
 BANK = ROOT / "tests" / "bank"
-SNIPPETS = sorted(BANK.glob("ch*/*/*/*.py"))
+SNIPPETS = sorted(p for p in BANK.glob("ch*/*/*/*") if p.suffix in (".py", ".edit"))
 
 
 def _student(snippet: Path) -> str:
@@ -69,7 +72,7 @@ class _Batches(dict):
             write_student(base / "subs", f"{nb.split('_')[0]}.stub", {nb: released(chapter, nb)})
         for snippet in (s for s in SNIPPETS if s.parts[-4] == chapter):
             nb, gid = snippet.parts[-3], snippet.parts[-2]
-            write_student(base / "subs", _student(snippet), {nb: fill(chapter, nb, {gid: snippet.read_text()})})
+            write_student(base / "subs", _student(snippet), {nb: fill(chapter, nb, {gid: bank_source(snippet)})})
         result = run_grader(chapter, base / "subs", base / "out", self.env, "--workers", "2", timeout=2400)
         assert result.returncode == 0, result.stderr[-3000:]
 
@@ -128,7 +131,7 @@ def test_bank_covers_every_graded_function_and_diagnoses_most_mistakes():
             if not meta.get("solution"):
                 continue
             folder = BANK / path.parent.name / path.stem / meta["grade_id"]
-            mistakes, correct = sorted(folder.glob("mistake_*.py")), sorted(folder.glob("correct_*.py"))
+            mistakes, correct = sorted(folder.glob("mistake_*")), sorted(folder.glob("correct_*.py"))
             assert len(mistakes) >= 3, f"{folder.relative_to(ROOT)}: fewer than 3 mistakes"
             assert len(correct) >= 1, f"{folder.relative_to(ROOT)}: no correct alternative"
     per_chapter = collections.defaultdict(lambda: [0, 0])

@@ -9,13 +9,17 @@ A :class:`Spec` says, for one graded function or module:
   without seeing any oracle;
 * ``reference(case)``: the trusted oracle's outputs for that case;
 * ``mistakes``: diagnosis -> function giving the outputs of that known mistake;
-* ``properties(case, outputs)``: a fallback message about a broken property.
+* ``properties(case, outputs)``: a fallback message about a broken property;
+* ``forbidden``: names the student's solution cell must not use, for tasks that
+  say "write it yourself" (a course rule read from the source with ``ast``, not a
+  security boundary: a determined student can hide a call, a human reviewer cannot miss it).
 
 The same :func:`evaluate` runs in the kernel (for the message the student sees
 at once) and in the grading command (for the score).
 """
 from __future__ import annotations
 
+import ast
 import math
 import os
 import re
@@ -51,6 +55,7 @@ class Spec:
     properties: Callable[[dict, dict], str | None] | None = None
     atol: float = 1e-4
     seed: int = 0
+    forbidden: tuple[str, ...] = ()
 
 
 def register(spec: Spec) -> Spec:
@@ -191,6 +196,41 @@ def verify(name: str, record_dir: Path) -> tuple[bool, str]:
         return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", len(cases)))
     except Exception as err:  # never let a check's own failure stop the scoring of a student
         return False, f"{spec.what}: the check could not judge these outputs ({type(err).__name__}); flagged for review"
+
+
+def forbidden_uses(name: str, solution_source: str | None) -> list[str]:
+    """The names of ``SPECS[name].forbidden`` that the student's solution cell uses:
+    as an attribute (``F.layer_norm``, ``x.var``), an imported name, or a free name."""
+    spec = SPECS.get(name)
+    if spec is None or not spec.forbidden or not solution_source:
+        return []
+    try:
+        tree = ast.parse(solution_source)
+    except SyntaxError:
+        return []  # the kernel already failed on it
+    bound = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    bound |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Name) and node.id not in bound:  # a free name, e.g. an imported function
+            found.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update(alias.name.rsplit(".", 1)[-1] for alias in node.names)
+    return sorted(found & set(spec.forbidden))
+
+
+def verify_solution(name: str, record_dir: Path, solution_source: str | None) -> tuple[bool, str]:
+    """:func:`verify`, then the task's rule on what the solution may not call."""
+    ok, message = verify(name, record_dir)
+    used = forbidden_uses(name, solution_source)
+    if used:
+        what = SPECS[name].what
+        return False, (f"{what}: uses {', '.join(used)}, which this task asks you not to use; "
+                       "write it with elementary tensor operations")
+    return ok, message
 
 
 CHECK_CALL = re.compile(r"""check\(\s*["']([\w.]+)["']""")

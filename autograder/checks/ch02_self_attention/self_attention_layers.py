@@ -132,6 +132,7 @@ def _with_mask(fn):
 
 register(Spec(
     name="ch02.self_attention", what="self_attention",
+    forbidden=("scaled_dot_product_attention", "MultiheadAttention", "multi_head_attention_forward"),
     cases=_self_attention_cases,
     call={"args": ["x", "W_q", "W_k", "W_v", "mask"], "outputs": ["out", "weights"]},
     reference=_single,
