@@ -4,12 +4,14 @@
 
 The class is generated: a third correct, a third buggy (a plausible mistake in
 one function), a third empty (the released stub).  Both graders start from
-scratch (no gradebook), so each pays its own set-up.  Prints both wall times
-and their ratio.
+scratch (no gradebook), so each pays its own set-up.  Prints both wall times,
+their ratio, and whether the two gave every student the same score (they must:
+the same class, graded twice); exits 1 when they did not.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import subprocess
@@ -61,6 +63,18 @@ def time_plain_nbgrader(chapter: str, subs: Path, course: Path, env: dict) -> fl
     return time.perf_counter() - start
 
 
+def scores_ours(out: Path) -> dict[str, float]:
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+def scores_plain(chapter: str, course: Path, students: list[str]) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        return {sid: float(gb.find_submission(chapter, sid).score) for sid in students}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--students", type=int, default=40)
@@ -74,11 +88,17 @@ def main() -> int:
         make_class(a.chapter, a.students, tmp / "subs")
         ours = time_ours(a.chapter, tmp / "subs", tmp / "ours", a.workers, env)
         plain = time_plain_nbgrader(a.chapter, tmp / "subs", tmp / "plain", env)
+        mine = scores_ours(tmp / "ours")
+        theirs = scores_plain(a.chapter, tmp / "plain", sorted(mine))
     print(f"class: {a.students} submissions of {a.chapter} (correct / buggy / empty), {os.cpu_count()} cores")
     print(f"grading command (sandboxed, {a.workers} workers): {ours:7.1f} s")
     print(f"plain serial nbgrader autograde (no sandbox):  {plain:7.1f} s")
     print(f"speed-up: {plain / ours:.2f}x")
-    return 0
+    differ = {sid: (mine[sid], theirs[sid]) for sid in mine if abs(mine[sid] - theirs[sid]) > 1e-9}
+    print(f"same scores: {'yes' if not differ else 'NO'} ({len(mine) - len(differ)} of {len(mine)} students)")
+    for sid, (m, t) in sorted(differ.items()):
+        print(f"  {sid}: grading command {m:g}, plain nbgrader {t:g}")
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":
