@@ -22,7 +22,7 @@ help:
 	@echo "make publish          build the student site and push it to the gh-pages branch of PUBLISH_REMOTE"
 	@echo "make assignments      regenerate assignments/ from solutions/ (nbgrader generate_assignment)"
 	@echo "make results          run every solution notebook at ATTNCOURSE_SCALE and record results/"
-	@echo "make test             the whole test suite"
+	@echo "make test             the whole test suite (CHAPTER=chNN_name: one chapter's notebooks, bank and checks)"
 
 venv: $(VENV)/.installed
 
@@ -53,8 +53,9 @@ assignments: venv
 results: venv
 	$(BIN)/python tools/record_results.py
 
+# CHAPTER=ch02_self_attention: only that chapter's notebooks, bank, checks, data and sync tests.
 test: venv
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(CHAPTER),--chapter $(CHAPTER))
 
 clean:
 	rm -rf _build grading gradebook.db

@@ -93,4 +93,8 @@ class Run:
         }
         path = folder / f"{self.notebook}-{SCALE}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
+        missed = {k: (metrics.get(k), t) for k, t in (targets or {}).items() if not metrics.get(k, float("-inf")) >= t}
+        if missed:  # recorded all the same: a missed target is a result too
+            raise AssertionError("targets missed (metric, target): " +
+                                 ", ".join(f"{k} = {m} < {t}" for k, (m, t) in missed.items()))
         return path

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from . import feedback, report
 from .checks.core import checks_called, write_inputs
 from .collect import Submission, collect
+from .preprocessors import status_line
 from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, reserve_uids, run_notebook
 
 log = logging.getLogger("autograder")
@@ -307,8 +308,7 @@ class Grader:
     def _test_status(self, sid: str, notebook: str, grade_id: str) -> str:
         try:
             verdicts = json.loads((self.runs / sid / notebook / "verdicts.json").read_text())
-            v = verdicts[grade_id]
-            return "passed" if v["passed"] else "failed: " + v["message"][:300]
+            return status_line(verdicts[grade_id])
         except (OSError, ValueError, KeyError):
             return "not run"
 

@@ -89,22 +89,35 @@ class ApplySandboxRun(NbGraderPreprocessor):
 
     @staticmethod
     def _judge(cell, records: Path, solution_source: str | None) -> dict:
-        """Replace a test cell's outputs by the verdict; nbgrader scores the result.
+        """Replace a test cell's outputs by the verdict; nbgrader scores the result."""
+        error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
+        verdict = judge(cell.source, error and {"ename": error.get("ename"), "evalue": error.get("evalue")},
+                        records, solution_source)
+        cell.outputs = ([nbformat.v4.new_output("stream", name="stdout", text=f"passed: {verdict['message']}\n")]
+                        if verdict["passed"] else [_error("TestFailed", verdict["message"])])
+        return verdict
 
-        A test passes when every hidden check it calls passes, judged here from
-        the kernel's records, and its visible tests raised no error.
-        """
-        kernel_error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
-        names = checks_called(cell.source)
-        verdicts = [verify_solution(name, records, solution_source) for name in names]
-        passed = kernel_error is None and all(ok for ok, _ in verdicts)
-        messages = [message for ok, message in verdicts if not ok or passed]
-        if kernel_error is not None and not any(not ok for ok, _ in verdicts):
-            evalue = str(kernel_error.get("evalue", "")).strip()[:300]
-            messages.append(f"visible test: {kernel_error.get('ename', 'Error')}" + (f": {evalue}" if evalue else ""))
-        if not names:
-            messages.append("(visible tests only)")
-        text = "; ".join(dict.fromkeys(messages))
-        cell.outputs = ([nbformat.v4.new_output("stream", name="stdout", text=f"passed: {text}\n")] if passed
-                        else [_error("TestFailed", text)])
-        return {"passed": passed, "message": text, "checks": names}
+
+def judge(test_source: str, kernel_error: dict | None, records: Path, solution_source: str | None) -> dict:
+    """The trusted verdict on one test cell.
+
+    A test passes when every hidden check it calls passes, judged here from the kernel's
+    records, and its visible tests raised no error (``kernel_error``: the ``ename`` and
+    ``evalue`` of the error the cell raised in the kernel, or None).  The grading command and
+    the bank's fast path (``tests/bank_runner.py``) both judge through this one function.
+    """
+    names = checks_called(test_source)
+    verdicts = [verify_solution(name, records, solution_source) for name in names]
+    passed = kernel_error is None and all(ok for ok, _ in verdicts)
+    messages = [message for ok, message in verdicts if not ok or passed]
+    if kernel_error is not None and not any(not ok for ok, _ in verdicts):
+        evalue = str(kernel_error.get("evalue") or "").strip()[:300]
+        messages.append(f"visible test: {kernel_error.get('ename') or 'Error'}" + (f": {evalue}" if evalue else ""))
+    if not names:
+        messages.append("(visible tests only)")
+    return {"passed": passed, "message": "; ".join(dict.fromkeys(messages)), "checks": names}
+
+
+def status_line(verdict: dict) -> str:
+    """A test's status as tests.csv writes it."""
+    return "passed" if verdict["passed"] else "failed: " + verdict["message"][:300]

@@ -7,35 +7,55 @@ lines replaced by ``+ new`` lines, see ``submissions.apply_edit``; it fails loud
 reference no longer holds the old lines):
 
 * ``mistake_*`` starts with ``# diagnosis: <text>``: the test of that cell
-  (``test_<grade_id>``) must fail, and the feedback must contain <text>
+  (``test_<grade_id>``) must fail, and its verdict must contain <text>
   (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
 * ``correct_*.py``: every test of the notebook must pass.
 
-All snippets, the reference solution and the released stub go through the real
-grading command as one class, graded once.
+How it is judged, fast: ``tests/bank_runner.py`` runs each notebook's reference once, as the
+sandbox would, and forks at each graded cell to run every snippet of that cell in the
+reference's state; the records come back here and are judged by the grading command's own
+trusted function (``autograder.preprocessors.judge``).  A notebook's whole bank costs seconds,
+not one sandboxed notebook run per snippet.
+
+What stays proven through the real command: per chapter, one class goes through
+``python -m autograder grade`` (the reference, the released stub, one diagnosed mistake and one
+correct alternative per notebook): the sandbox, nbgrader's cell restoring, the scores and the
+feedback pages.  Its statuses must equal the fast path's, test by test.
 """
 from __future__ import annotations
 
 import collections
 import fcntl
+import html
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from .conftest import BANK_REPORT, ROOT, read_csv, run_grader
-from .submissions import bank_source, fill, released, write_student
+from autograder.checks.core import checks_called, write_inputs
+from autograder.preprocessors import judge, status_line
 
-pytestmark = pytest.mark.xdist_group("bank")
+from .conftest import ROOT, BANK_REPORT, read_csv, run_grader
+from .submissions import bank_source, fill, reference_code, released, write_student
+
 BANK = ROOT / "tests" / "bank"
 SNIPPETS = sorted(p for p in BANK.glob("ch*/*/*/*") if p.suffix in (".py", ".edit"))
+NOTEBOOKS = sorted((ROOT / "solutions").glob("ch*/*.ipynb"))
+CHAPTERS = sorted({p.parent.name for p in NOTEBOOKS})
+GRADING_KERNEL_BUDGET_S = 6.0  # a graded reference notebook's kernel time, excluding the kernel's start
+CHECK_BUDGET_S = 0.5           # one hidden check, in the kernel and in the trusted verify step
+JOB_TIMEOUT_S = 120
 
 
-def _student(snippet: Path) -> str:
-    chapter, notebook, gid = snippet.parts[-4:-1]
-    return f"{notebook.split('_')[0]}.{gid}.{snippet.stem}"
+def _group(name: str):
+    return pytest.mark.xdist_group(name)
 
 
 def _diagnosis(snippet: Path) -> str | None:
@@ -44,93 +64,219 @@ def _diagnosis(snippet: Path) -> str | None:
     return None if text in (None, "none") else text
 
 
-class _Batches(dict):
-    """Grades a chapter's bank (one class) the first time a test asks for it."""
+def _job(snippet: Path) -> str:
+    return f"{snippet.parent.name}.{snippet.stem}"
 
-    def __init__(self, factory, env):
+
+# ------------------------------------------------------------------ the submissions, as graded
+def graded_cells(chapter: str, notebook: str) -> list[dict]:
+    """The code cells the sandbox runs for a reference submission: the released notebook with the
+    reference solutions in, and every grade or locked cell restored from the source notebook (with
+    its hidden tests), as nbgrader's autograde does."""
+    source = nbformat.read(ROOT / "solutions" / chapter / f"{notebook}.ipynb", as_version=4)
+    restored = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id")
+                and not c.metadata["nbgrader"].get("solution")
+                and (c.metadata["nbgrader"].get("locked") or c.metadata["nbgrader"].get("grade"))}
+    cells = []
+    for cell in fill(chapter, notebook).cells:
+        if cell.cell_type == "code":
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            cells.append({"grade_id": gid, "source": restored.get(gid, cell.source)})
+    return cells
+
+
+def _test_cells(cells: list[dict]) -> dict[str, int]:
+    return {c["grade_id"]: i for i, c in enumerate(cells) if (c["grade_id"] or "").startswith("test_")}
+
+
+def stub_sources(chapter: str, notebook: str) -> dict[str, str]:
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in released(chapter, notebook).cells
+            if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def real_batch_snippets(notebook_folder: Path) -> tuple[Path, Path]:
+    """The mistake and the correct alternative that also go through the grading command: the
+    first diagnosed mistake and the first alternative of the notebook's bank, by name."""
+    snippets = sorted(notebook_folder.glob("*/*"))
+    mistake = next(s for s in snippets if s.stem.startswith("mistake") and _diagnosis(s))
+    correct = next(s for s in snippets if s.stem.startswith("correct"))
+    return mistake, correct
+
+
+# ------------------------------------------------------------------------------ fast path
+def _plan(chapter: str, notebook: str, base: Path) -> dict:
+    cells = graded_cells(chapter, notebook)
+    tests = _test_cells(cells)
+    real = real_batch_snippets(BANK / chapter / notebook)
+    jobs = [{"name": "stub", "replace": stub_sources(chapter, notebook), "until": None}]
+    for snippet in (s for s in SNIPPETS if s.parts[-4:-2] == (chapter, notebook)):
+        gid = snippet.parent.name
+        whole = snippet.stem.startswith("correct") or snippet in real
+        jobs.append({"name": _job(snippet), "replace": {gid: bank_source(snippet)},
+                     "until": None if whole else [tests[f"test_{gid}"]]})
+    return {"cells": cells, "jobs": jobs, "inputs": str(base / "inputs"), "out": str(base / "runs"),
+            "timeout": JOB_TIMEOUT_S}
+
+
+def _verdicts(plan: dict, job: dict, seconds: dict | None = None) -> dict:
+    """The trusted verdicts of one job's run: test grade_id -> verdict (and, into ``seconds``, the
+    time each test's verdict took per check it calls)."""
+    folder = Path(plan["out"]) / job["name"]
+    if (folder / "timeout").exists():
+        return {"__error__": f"{job['name']}: ran past {JOB_TIMEOUT_S} s"}
+    try:
+        result = json.loads((folder / "result.json").read_text())
+    except OSError:
+        return {"__error__": f"{job['name']}: the run left no result (see {folder / 'log.txt'})"}
+    cells, ran = plan["cells"], set(result["ran"])
+    solutions = {c["grade_id"]: job["replace"].get(c["grade_id"], c["source"]) for c in cells if c["grade_id"]}
+    verdicts = {}
+    for gid, index in _test_cells(cells).items():
+        if index in ran:
+            started = time.perf_counter()
+            verdicts[gid] = judge(cells[index]["source"], result["errors"].get(str(index)), folder / "records",
+                                  solutions.get(gid.removeprefix("test_")))
+            if seconds is not None:
+                seconds[gid] = (time.perf_counter() - started) / max(1, len(verdicts[gid]["checks"]))
+    return verdicts
+
+
+def _run_fast(chapter: str, notebook: str, base: Path) -> dict:
+    plan = _plan(chapter, notebook, base)
+    write_inputs([name for c in plan["cells"] if (c["grade_id"] or "").startswith("test_")
+                  for name in checks_called(c["source"])], base / "inputs")
+    (base / "plan.json").write_text(json.dumps(plan))
+    with open(base / "runner.log", "w") as log:
+        proc = subprocess.run([sys.executable, "-m", "tests.bank_runner", str(base / "plan.json")], cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT,
+                              timeout=1800)
+    assert proc.returncode == 0, (base / "runner.log").read_text()[-3000:]
+    reference = json.loads((base / "runs" / "reference" / "result.json").read_text())
+    verify_seconds: dict[str, float] = {}
+    judged = {"reference": _verdicts(plan, {"name": "reference", "replace": {}}, verify_seconds)}
+    judged.update({job["name"]: _verdicts(plan, job) for job in plan["jobs"]})
+    return {"verdicts": judged, "cell_seconds": reference["cell_seconds"], "check_seconds": reference["check_seconds"],
+            "verify_seconds": verify_seconds, "reference_errors": reference["errors"]}
+
+
+class _Fast(dict):
+    """notebook path -> the fast path's verdicts, computed once per test session even when several
+    xdist workers ask (the first runs it under a lock in the session's shared folder)."""
+
+    def __init__(self, factory):
         super().__init__()
-        self.factory, self.env = factory, env
+        self.factory = factory
 
-    def __missing__(self, chapter: str) -> Path:
-        # One grading per chapter and test session, even when several xdist workers ask for it:
-        # the first grades under a lock in the session's shared folder, the others reuse its output.
+    def __missing__(self, path: Path) -> dict:
         shared = self.factory.getbasetemp()
         if os.environ.get("PYTEST_XDIST_WORKER"):
             shared = shared.parent
-        base = shared / f"bank-{chapter}"
-        with open(shared / f"bank-{chapter}.lock", "w") as lock:
+        base = shared / f"bank-fast-{path.stem}"
+        with open(shared / f"bank-fast-{path.stem}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (base / "out" / "grades.csv").is_file():
+            if not (base / "judged.json").is_file():
                 shutil.rmtree(base, ignore_errors=True)
-                self._grade(chapter, base)
-        self[chapter] = base / "out"
-        return self[chapter]
-
-    def _grade(self, chapter: str, base: Path) -> None:
-        for nb in sorted(p.stem for p in (ROOT / "solutions" / chapter).glob("*.ipynb")):
-            write_student(base / "subs", f"{nb.split('_')[0]}.reference", {nb: fill(chapter, nb)})
-            write_student(base / "subs", f"{nb.split('_')[0]}.stub", {nb: released(chapter, nb)})
-        for snippet in (s for s in SNIPPETS if s.parts[-4] == chapter):
-            nb, gid = snippet.parts[-3], snippet.parts[-2]
-            write_student(base / "subs", _student(snippet), {nb: fill(chapter, nb, {gid: bank_source(snippet)})})
-        result = run_grader(chapter, base / "subs", base / "out", self.env, "--workers", "2", timeout=2400)
-        assert result.returncode == 0, result.stderr[-3000:]
+                base.mkdir(parents=True)
+                (base / "judged.json").write_text(json.dumps(_run_fast(path.parent.name, path.stem, base)))
+        self[path] = json.loads((base / "judged.json").read_text())
+        return self[path]
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory, env):
-    """{chapter: out folder}, each chapter's bank graded as one class, on first use."""
-    return _Batches(tmp_path_factory, env)
+def fast(tmp_path_factory):
+    return _Fast(tmp_path_factory)
 
 
-def _tests(out: Path, student: str, notebook: str) -> dict[str, dict]:
-    return {r["grade_id"]: r for r in read_csv(out / "tests.csv")
-            if r["student_id"] == student and r["notebook"] == notebook}
+def _nb_params():
+    return [pytest.param(p, id=p.stem, marks=_group(f"bank-{p.stem}")) for p in NOTEBOOKS]
 
 
-NOTEBOOKS = sorted((ROOT / "solutions").glob("ch*/*.ipynb"))
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_reference_passes_and_stub_fails_every_test(graded, path):
-    out, short = graded[path.parent.name], path.stem.split("_")[0]
-    reference, stub = _tests(out, f"{short}.reference", path.stem), _tests(out, f"{short}.stub", path.stem)
-    assert reference and all(r["status"] == "passed" for r in reference.values()), reference
+@pytest.mark.parametrize("path", _nb_params())
+def test_reference_passes_and_stub_fails_every_test(fast, path):
+    verdicts = fast[path]["verdicts"]
+    reference, stub = verdicts["reference"], verdicts["stub"]
+    assert reference and all(v["passed"] for v in reference.values()), reference
     assert stub.keys() == reference.keys()
-    assert all(float(r["score"]) == 0 and r["status"].startswith("failed") for r in stub.values()), stub
+    assert not any(v["passed"] for v in stub.values()), stub
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=[str(s.relative_to(BANK)) for s in SNIPPETS])
-def test_bank_snippet(graded, snippet):
+@pytest.mark.parametrize("path", _nb_params())
+def test_graded_notebook_and_checks_within_budget(fast, path):
+    run = fast[path]
+    assert not run["reference_errors"], f"the reference raised in grading mode: {run['reference_errors']}"
+    kernel = sum(run["cell_seconds"].values())
+    assert kernel <= GRADING_KERNEL_BUDGET_S, f"graded notebook took {kernel:.1f} s of kernel time"
+    slow = {k: s for k, s in run["check_seconds"].items() if s > CHECK_BUDGET_S}
+    assert not slow, f"hidden checks over {CHECK_BUDGET_S} s in the kernel: {slow}"
+    slow = {k: s for k, s in run["verify_seconds"].items() if s > CHECK_BUDGET_S}
+    assert not slow, f"trusted verdicts over {CHECK_BUDGET_S} s per check: {slow}"
+
+
+@pytest.mark.parametrize("snippet", [pytest.param(s, id=str(s.relative_to(BANK)), marks=_group(f"bank-{s.parts[-3]}"))
+                                     for s in SNIPPETS])
+def test_bank_snippet(fast, snippet):
     chapter, notebook, gid = snippet.parts[-4:-1]
-    out, student = graded[chapter], _student(snippet)
-    tests = _tests(out, student, notebook)
-    assert f"test_{gid}" in tests, f"no test cell test_{gid} for solution cell {gid}"
+    verdicts = fast[ROOT / "solutions" / chapter / f"{notebook}.ipynb"]["verdicts"][_job(snippet)]
+    assert "__error__" not in verdicts, verdicts.get("__error__")
+    assert f"test_{gid}" in verdicts, f"no test cell test_{gid} for solution cell {gid}"
     if snippet.stem.startswith("correct"):
-        failed = {k: r["status"] for k, r in tests.items() if r["status"] != "passed"}
+        failed = {k: v["message"] for k, v in verdicts.items() if not v["passed"]}
         assert not failed, f"a correct alternative failed: {failed}"
     else:
-        target = tests[f"test_{gid}"]
-        assert float(target["score"]) == 0 and target["status"].startswith("failed"), "the mistake was not caught"
+        target = verdicts[f"test_{gid}"]
+        assert not target["passed"], "the mistake was not caught"
         diagnosis = _diagnosis(snippet)
         if diagnosis:
-            assert diagnosis in target["status"], f"expected diagnosis {diagnosis!r}, got {target['status']!r}"
-            page = (out / "feedback" / student.replace("/", "_") / f"{notebook}.html").read_text()
-            import html
-            assert html.escape(diagnosis) in page
+            assert diagnosis in target["message"], f"expected diagnosis {diagnosis!r}, got {target['message']!r}"
 
 
+# ------------------------------------------------------------- one real class per chapter
+def _grade_real(chapter: str, base: Path, env: dict) -> None:
+    students = collections.defaultdict(dict)
+    for path in sorted((ROOT / "solutions" / chapter).glob("*.ipynb")):
+        nb = path.stem
+        mistake, correct = real_batch_snippets(BANK / chapter / nb)
+        students["reference"][nb] = fill(chapter, nb)
+        students["stub"][nb] = released(chapter, nb)
+        students["mistake"][nb] = fill(chapter, nb, {mistake.parent.name: bank_source(mistake)})
+        students["alternative"][nb] = fill(chapter, nb, {correct.parent.name: bank_source(correct)})
+    for student, notebooks in students.items():
+        write_student(base / "subs", student, notebooks)
+    result = run_grader(chapter, base / "subs", base / "out", env, "--workers", "2", timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("chapter", [pytest.param(c, marks=_group(f"bank-real-{c}")) for c in CHAPTERS])
+def test_real_grading_command_agrees_with_the_fast_path(fast, chapter, tmp_path, env):
+    _grade_real(chapter, tmp_path, env)
+    out = tmp_path / "out"
+    rows = [r for r in read_csv(out / "tests.csv")]
+    seen = set()
+    for path in sorted((ROOT / "solutions" / chapter).glob("*.ipynb")):
+        mistake, correct = real_batch_snippets(BANK / chapter / path.stem)
+        verdicts = fast[path]["verdicts"]
+        expected = {"reference": verdicts["reference"], "stub": verdicts["stub"],
+                    "mistake": verdicts[_job(mistake)], "alternative": verdicts[_job(correct)]}
+        for student, tests in expected.items():
+            real = {r["grade_id"]: r for r in rows if r["student_id"] == student and r["notebook"] == path.stem}
+            assert real.keys() == tests.keys(), (student, path.stem)
+            for gid, verdict in tests.items():
+                assert real[gid]["status"] == status_line(verdict), (student, path.stem, gid)
+                assert (float(real[gid]["score"]) == float(real[gid]["max_score"])) == verdict["passed"]
+                seen.add(student)
+        diagnosis = _diagnosis(mistake)
+        page = (out / "feedback" / "mistake" / f"{path.stem}.html").read_text()
+        assert html.escape(diagnosis) in page, f"the feedback page does not name {diagnosis!r}"
+    assert seen == {"reference", "stub", "mistake", "alternative"}
+
+
+# -------------------------------------------------------------------------- coverage
 def test_bank_covers_every_graded_function_and_diagnoses_most_mistakes():
     report = []
     for path in NOTEBOOKS:
-        import nbformat
-
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if not meta.get("solution"):
-                continue
-            folder = BANK / path.parent.name / path.stem / meta["grade_id"]
+        for gid in reference_code(path.parent.name, path.stem):
+            folder = BANK / path.parent.name / path.stem / gid
             mistakes, correct = sorted(folder.glob("mistake_*")), sorted(folder.glob("correct_*.py"))
             assert len(mistakes) >= 3, f"{folder.relative_to(ROOT)}: fewer than 3 mistakes"
             assert len(correct) >= 1, f"{folder.relative_to(ROOT)}: no correct alternative"

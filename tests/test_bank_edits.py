@@ -10,7 +10,7 @@ EDITS = [s for s in SNIPPETS if s.suffix == ".edit"]
 REFERENCE = "def f(x):\n    y = x * 2  # double\n    return y\n"
 
 
-@pytest.mark.parametrize("edit", EDITS, ids=[f"{e.parent.name}/{e.name}" for e in EDITS])
+@pytest.mark.parametrize("edit", EDITS, ids=[str(e.relative_to(e.parents[3])) for e in EDITS])
 def test_every_bank_edit_applies_and_changes_the_code(edit):
     chapter, notebook, grade_id = edit.parts[-4:-1]
     source = bank_source(edit)

@@ -28,7 +28,7 @@ def _both(**replacements):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def graded(tmp_path_factory, env):
     base = tmp_path_factory.mktemp("robust")
     subs = base / "subs"

@@ -35,7 +35,7 @@ def tamper(prefix: str, implementation: str = WRONG_DOT) -> str:
     return prefix.strip() + "\n\n" + implementation
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def server():
     """A TCP server on the host's loopback that a sandboxed kernel must not reach."""
     sock = socket.socket()
@@ -58,7 +58,7 @@ def server():
     sock.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def graded(tmp_path_factory, env, server):
     base = tmp_path_factory.mktemp("security")
     subs, out = base / "subs", base / "out"

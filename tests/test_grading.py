@@ -10,7 +10,7 @@ pytestmark = pytest.mark.xdist_group("grading-basic")
 MASK_AFTER_SOFTMAX = "def masked_softmax(scores, mask):\n    return torch.softmax(scores, dim=-1) * mask\n"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def graded(tmp_path_factory, env):
     base = tmp_path_factory.mktemp("basic")
     subs = base / "subs"

@@ -16,7 +16,7 @@ NB = "01a_date_translation"
 BUG = {"masked_softmax": "def masked_softmax(scores, mask):\n    return torch.softmax(scores, dim=-1) * mask\n"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def graded(tmp_path_factory, env):
     base = tmp_path_factory.mktemp("report")
     write_student(base / "subs", "ada", {NB: fill("ch01_attention", NB)})

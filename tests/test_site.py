@@ -42,7 +42,7 @@ def _jupyter_book() -> str:
     return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def site():
     """Build the site from scratch, exactly as `make book` does; returns the finished process."""
     for stale in (HTML, BUILD / ".doctrees", BUILD / "jupyter_execute", SHOTS):
@@ -55,7 +55,7 @@ def site():
     return proc
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def built(site):
     if site.returncode != 0:
         pytest.fail("the site did not build:\n" + (site.stdout + site.stderr)[-6000:])
@@ -248,7 +248,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def server(built):
     handler = functools.partial(_Quiet, directory=str(built))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
