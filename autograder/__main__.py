@@ -27,6 +27,10 @@ def main(argv=None) -> int:
     g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     g.add_argument("--submission-timeout", type=int, default=900, help="seconds per submission (default 900)")
     g.add_argument("--max-output", default="2M", help="notebook output kept per notebook (default 2M)")
+    g.add_argument("--disk", default="512M", help="writable space per sandbox, a tmpfs (default 512M)")
+    g.add_argument("--seed", type=int, default=None,
+                   help="the checks' inputs (default: drawn afresh; each run's seed is in the gradebook "
+                        "table autograder_runs, and --seed reproduces that run)")
     e = sub.add_parser("export", help="write grades.csv as a Canvas or Moodle gradebook import")
     e.add_argument("out", type=Path, help="the --out folder of a grading run")
     e.add_argument("--format", choices=["canvas", "moodle"], required=True)
@@ -50,9 +54,10 @@ def main(argv=None) -> int:
               "submissions with your own rights (only for code you trust).", file=sys.stderr)
         return 2
     limits = Limits(memory_bytes=_size(a.memory), processes=a.processes, cell_timeout=a.cell_timeout,
-                    submission_timeout=a.submission_timeout, max_output_bytes=_size(a.max_output))
+                    submission_timeout=a.submission_timeout, max_output_bytes=_size(a.max_output),
+                    disk_bytes=_size(a.disk))
     return grade(a.assignment, a.submissions, a.out, limits=limits, sandbox=not a.no_sandbox,
-                 workers=max(1, a.workers))
+                 workers=max(1, a.workers), seed=a.seed)
 
 
 if __name__ == "__main__":

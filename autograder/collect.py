@@ -18,7 +18,10 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 50_000_000
-MAX_ZIP_BYTES = 2_000_000_000
+MAX_CLASS_ZIP_BYTES = 4_000_000_000      # extracted from a class's zip, in all
+MAX_STUDENT_BYTES = 200_000_000          # extracted for one student (their part of the class zip, their own zips)
+MAX_STUDENT_ARCHIVE_BYTES = 100_000_000  # a zip a student handed in
+MAX_ZIP_ENTRIES = 20_000
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Submission:
     original_id: str             # as the folder was named
     folder: Path | None
     notebooks: dict[str, Path] = field(default_factory=dict)  # expected name -> file
+    parsed: dict[str, object] = field(default_factory=dict)    # expected name -> notebook, nbgrader metadata sanitised
     problems: dict[str, str] = field(default_factory=dict)    # expected name -> why it cannot be graded
     flags: list[str] = field(default_factory=list)
 
@@ -51,18 +55,26 @@ def safe_student_id(name: str) -> str:
     return safe
 
 
-def extract_zip(archive: Path, dest: Path) -> tuple[Path, list[str]]:
+def extract_zip(archive: Path, dest: Path, *, max_bytes: int, only: tuple[str, ...] = (".ipynb",),
+                per_folder_bytes: int | None = None) -> tuple[Path, list[str]]:
     """Extract a zip safely; return (folder, refused entries).
 
-    Entries with absolute paths, '..', or links are refused and reported, never
-    written; the total size is bounded.
+    Only entries whose names end in ``only`` are written; entries with absolute paths, '..', or
+    links are refused and reported, never written.  The bytes actually written are counted (a
+    zip's declared sizes can lie) and stop at ``max_bytes`` in all and, when given, at
+    ``per_folder_bytes`` per folder (one student's part of a class zip).
     """
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
-    total, refused = 0, []
+    total, per_folder, refused = 0, {}, []
     with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
+        for n, info in enumerate(zf.infolist()):
             name = info.filename.replace("\\", "/")
+            if n >= MAX_ZIP_ENTRIES:
+                refused.append(f"the rest: more than {MAX_ZIP_ENTRIES} entries")
+                break
+            if info.is_dir() or not name.lower().endswith(only):
+                continue  # only what grading reads is ever written
             target = (root / name).resolve()
             if name.startswith("/") or ".." in Path(name).parts or not str(target).startswith(str(root) + "/"):
                 refused.append(f"{info.filename!r} points outside its folder")
@@ -70,21 +82,37 @@ def extract_zip(archive: Path, dest: Path) -> tuple[Path, list[str]]:
             if stat.S_ISLNK(info.external_attr >> 16):
                 refused.append(f"{info.filename!r} is a symbolic link")
                 continue
-            total += info.file_size
-            if total > MAX_ZIP_BYTES:
-                refused.append("the rest: the zip expands beyond the size limit")
-                break
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
+            top = str(Path(name).parent)  # one student's folder
+            budget = max_bytes - total
+            if per_folder_bytes is not None:
+                budget = min(budget, per_folder_bytes - per_folder.get(top, 0))
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
+            written = _copy_capped(zf, info, target, budget)
+            if written is None:
+                target.unlink(missing_ok=True)
+                refused.append(f"{info.filename!r}: over the size limit; not extracted")
+                continue
+            total += written
+            per_folder[top] = per_folder.get(top, 0) + written
     # A zip of one folder holding the student folders: descend into it.
     entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
     if len(entries) == 1 and entries[0].is_dir() and any(p.is_dir() for p in entries[0].iterdir()):
         return entries[0], refused
     return root, refused
+
+
+def _copy_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int | None:
+    """Bytes written, or None when the entry would pass ``budget`` (the file is then incomplete)."""
+    if info.file_size > budget:
+        return None
+    written = 0
+    with zf.open(info) as src, open(target, "wb") as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > budget:
+                return None
+            out.write(chunk)
+    return written
 
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
@@ -105,17 +133,50 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
         return None, "not a notebook: binary file"
     except json.JSONDecodeError as err:
         return None, f"not a notebook: invalid JSON ({err.msg} at line {err.lineno})"
+    except RecursionError:
+        return None, "not a notebook: JSON nested too deeply"
+    except Exception as err:  # noqa: BLE001 - whatever the file holds, the batch goes on
+        return None, f"not a notebook: {type(err).__name__}"
     try:
         nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as err:
-        return None, f"not a valid notebook: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
+        return None, f"not a valid notebook: {type(err).__name__}"
     return nb, ""
 
 
+def nbgrader_meta(cell) -> dict:
+    """A cell's nbgrader metadata, or {} when it is missing or malformed."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+_META_TYPES = {"grade_id": str, "solution": bool, "grade": bool, "locked": bool, "task": bool,
+               "points": (int, float), "schema_version": int, "cell_type": str, "checksum": str}
+
+
+def sanitise_nbgrader_metadata(nb) -> list[str]:
+    """Remove nbgrader metadata that is not what nbgrader writes (a string where a dict belongs,
+    an id that is not a string, …): the cell becomes an ordinary cell, and nbgrader restores the
+    graded cells it lost.  Returns one line per cell changed, for the instructor."""
+    changed = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {})
+        if "nbgrader" not in meta:
+            continue
+        value = meta["nbgrader"]
+        ok = isinstance(value, dict) and all(
+            isinstance(value[k], t) and not (t == (int, float) and isinstance(value[k], bool))
+            for k, t in _META_TYPES.items() if k in value)
+        if not ok:
+            del meta["nbgrader"]
+            changed.append(f"cell {i}: malformed nbgrader metadata removed")
+    return changed
+
+
 def _grade_ids(nb) -> set[str]:
-    return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade_id")}
+    return {nbgrader_meta(c).get("grade_id") for c in nb.cells if isinstance(nbgrader_meta(c).get("grade_id"), str)}
 
 
 def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path | None = None) -> tuple[dict, dict, list]:
@@ -125,13 +186,19 @@ def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path |
     wins; a renamed copy ("Copy of …", "… (1)") is recognised by its cells.
     """
     found, problems, flags = {}, {}, []
-    # A student who handed in a zip of their notebooks: look inside it (safely).
+    # A student who handed in a zip of their notebooks: look inside it (safely, within caps).
     if scratch is not None and not any(folder.rglob("*.ipynb")):
+        budget = MAX_STUDENT_BYTES
         for i, archive in enumerate(sorted(p for p in folder.glob("*.zip") if p.is_file() and not p.is_symlink())):
+            if archive.stat().st_size > MAX_STUDENT_ARCHIVE_BYTES:
+                flags.append(f"{archive.name}: larger than {MAX_STUDENT_ARCHIVE_BYTES // 10**6} MB; not opened")
+                continue
             try:
-                _, refused = extract_zip(archive, scratch / f"zip{i}")
-            except (zipfile.BadZipFile, OSError, ValueError) as err:
-                refused = [f"unreadable zip ({err})"]
+                _, refused = extract_zip(archive, scratch / f"zip{i}", max_bytes=budget)
+            except Exception as err:  # noqa: BLE001 - a broken zip is that student's problem only
+                refused = [f"unreadable zip ({type(err).__name__})"]
+            budget -= sum(p.stat().st_size for p in (scratch / f"zip{i}").rglob("*") if p.is_file()) \
+                if (scratch / f"zip{i}").is_dir() else 0
             flags += [f"{archive.name}: entry {r}; not extracted" for r in refused]
         if (scratch).is_dir():
             folder = scratch
@@ -171,9 +238,10 @@ def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> 
     batch_problems: list[str] = []
     if submissions.is_file() and zipfile.is_zipfile(submissions):
         try:
-            submissions, refused = extract_zip(submissions, scratch / "unzipped")
-        except (zipfile.BadZipFile, OSError) as err:
-            return [], [f"zip refused: {err}"]
+            submissions, refused = extract_zip(submissions, scratch / "unzipped", max_bytes=MAX_CLASS_ZIP_BYTES,
+                                               only=(".ipynb", ".zip"), per_folder_bytes=MAX_STUDENT_BYTES)
+        except Exception as err:  # noqa: BLE001
+            return [], [f"zip refused: {type(err).__name__}"]
         batch_problems += [f"zip entry {r}: not extracted" for r in refused]
     elif not submissions.is_dir():
         return [], [f"{submissions} is neither a folder nor a zip file"]
@@ -188,5 +256,11 @@ def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> 
             continue
         seen[sid] = folder.name
         found, problems, flags = match_notebooks(folder, expected, scratch / "students" / sid)
-        subs.append(Submission(sid, folder.name, folder, found, problems, flags))
+        parsed = {}
+        for name, path in list(found.items()):
+            nb, _ = read_notebook(path)
+            changed = sanitise_nbgrader_metadata(nb)
+            flags += [f"{name}: {c}" for c in changed]
+            parsed[name] = nb
+        subs.append(Submission(sid, folder.name, folder, notebooks=found, parsed=parsed, problems=problems, flags=flags))
     return subs, batch_problems

@@ -21,17 +21,16 @@ nobody is dropped silently (roster students without a submission get a blank).
 """
 from __future__ import annotations
 
-import csv
-import os
 import sys
 from pathlib import Path
+
+from . import safe_csv
 
 NEEDS = {"canvas": ("name", "lms_id"), "moodle": ("email|idnumber",)}
 
 
 def _read(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+    return safe_csv.read(path)
 
 
 def _missing_columns(fmt: str, header: list[str]) -> list[str]:
@@ -81,23 +80,18 @@ def export(out: Path, fmt: str, roster_path: Path) -> int:
                             "but not on the roster (not exported)")
 
     target = out / f"export-{fmt}.csv"
-    tmp = target.with_suffix(".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        if fmt == "canvas":
-            w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
-            w.writerow(["    Points Possible", "", "", "", "", f"{max_score:g}"])
-            for person, grade in rows:
-                w.writerow([person.get("name", ""), person.get("lms_id", ""), person.get("sis_user_id", ""),
-                            person.get("login_id", ""), person.get("section", ""),
-                            "" if grade is None else f"{float(grade['score']):g}"])
-        else:
-            w.writerow(["Email address", "ID number", "Full name", assignment, f"{assignment} (feedback)"])
-            for person, grade in rows:
-                w.writerow([person.get("email", ""), person.get("idnumber") or person.get("sis_user_id", ""),
-                            person.get("name", ""), "" if grade is None else f"{float(grade['score']):g}",
-                            "" if grade is None else grade["status"]])
-    os.replace(tmp, target)
+    if fmt == "canvas":
+        header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment]
+        table = [["    Points Possible", "", "", "", "", f"{max_score:g}"]]
+        table += [[person.get("name", ""), person.get("lms_id", ""), person.get("sis_user_id", ""),
+                   person.get("login_id", ""), person.get("section", ""),
+                   "" if grade is None else f"{float(grade['score']):g}"] for person, grade in rows]
+    else:
+        header = ["Email address", "ID number", "Full name", assignment, f"{assignment} (feedback)"]
+        table = [[person.get("email", ""), person.get("idnumber") or person.get("sis_user_id", ""),
+                  person.get("name", ""), "" if grade is None else f"{float(grade['score']):g}",
+                  "" if grade is None else grade["status"]] for person, grade in rows]
+    safe_csv.write(target, header, table)
     (out / f"export-{fmt}-problems.txt").write_text("".join(p + "\n" for p in problems))
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)

@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from .collect import nbgrader_meta
+
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -47,16 +49,11 @@ def _notebook_page(grader, gb, sub, name: str) -> str:
         nb_grades = {g.name: g for g in gb.find_submission_notebook(name, grader.assignment, sub.student_id).grades}
     except MissingEntry:
         nb_grades = {}
-    submitted = None
-    if name in sub.notebooks:
-        try:
-            submitted = nbformat.read(sub.notebooks[name], as_version=4)
-        except Exception:
-            submitted = None
+    submitted = sub.parsed.get(name)  # read and sanitised once, by collect
     theirs = {}
     for cell in (submitted.cells if submitted else []):
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if isinstance(gid, str) and isinstance(cell.get("source"), str):
             theirs[gid] = cell.source
 
     rows, total, max_total = [], 0.0, 0.0

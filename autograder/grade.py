@@ -8,15 +8,15 @@ verdicts.  Writes ``DIR/grades.csv``, ``DIR/tests.csv`` and
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
 import os
 import queue
+import secrets
 import shutil
+import sqlite3
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -29,11 +29,11 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from tqdm import tqdm
 
-from . import feedback, report
+from . import feedback, report, safe_csv
 from .checks.core import checks_called, write_inputs
-from .collect import Submission, collect
+from .collect import Submission, collect, nbgrader_meta
 from .preprocessors import status_line
-from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, reserve_uids, run_notebook
+from .sandbox import REPO, Limits, kill_all, prepare_matplotlib_cache, remove_tree, reserve_uids, run_notebook
 
 log = logging.getLogger("autograder")
 SOLUTIONS = REPO / "solutions"
@@ -49,8 +49,9 @@ class Outcome:
 
 
 class Grader:
-    def __init__(self, assignment: str, out: Path, *, limits: Limits, sandbox: bool, workers: int):
+    def __init__(self, assignment: str, out: Path, *, limits: Limits, sandbox: bool, workers: int, seed: int):
         self.assignment, self.out, self.limits, self.sandbox, self.workers = assignment, out, limits, sandbox, workers
+        self.seed = seed                      # the checks' inputs of this run (fresh each run, recorded)
         self.work = out / "nbgrader"          # nbgrader's course root (source/, submitted/, autograded/)
         self.runs = out / "runs"              # sandbox results per student and notebook
         self.state = out / "state"            # per-student record of what was graded (idempotent re-runs)
@@ -71,28 +72,31 @@ class Grader:
         """Copy the source notebooks and record the assignment in the gradebook (once per source version)."""
         digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(self.source.glob("*.ipynb")))).hexdigest()
         marker = self.work / "source.sha256"
-        if marker.is_file() and marker.read_text() == digest:
-            return
-        src = self.work / "source" / self.assignment
-        shutil.rmtree(src, ignore_errors=True)
-        src.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(self.source, src, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        cfg = Config()
-        cfg.GenerateAssignment.force = True
-        cfg.GenerateAssignment.create_assignment = True
-        GenerateAssignment(coursedir=self._coursedir("."), config=cfg).start()
+        if not (marker.is_file() and marker.read_text() == digest):
+            src = self.work / "source" / self.assignment
+            shutil.rmtree(src, ignore_errors=True)
+            src.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(self.source, src, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            cfg = Config()
+            cfg.GenerateAssignment.force = True
+            cfg.GenerateAssignment.create_assignment = True
+            GenerateAssignment(coursedir=self._coursedir("."), config=cfg).start()
+            marker.write_text(digest)
+        # The checks' inputs, fresh for this run's seed (and recorded in the gradebook to reproduce it).
         inputs = self.work / "inputs"
-        write_inputs(self._check_names(), inputs)
+        write_inputs(self._check_names(), inputs, self.seed)
         prepare_matplotlib_cache(inputs / "matplotlib")
         for p in [inputs, *inputs.glob("*.pt")]:  # the sandbox's user must be able to read them
             p.chmod(0o755 if p.is_dir() else 0o644)
-        marker.write_text(digest)
+        with sqlite3.connect(self.out / "gradebook.db") as db:
+            db.execute("create table if not exists autograder_runs (started text, assignment text, seed integer)")
+            db.execute("insert into autograder_runs values (datetime('now'), ?, ?)", (self.assignment, self.seed))
 
-    def _check_names(self) -> list[str]:
+    def _check_names(self, notebook: str | None = None) -> list[str]:
         names = []
-        for nb in self.sources.values():
+        for name, nb in self.sources.items():
             for cell in nb.cells:
-                if cell.metadata.get("nbgrader", {}).get("grade"):
+                if cell.metadata.get("nbgrader", {}).get("grade") and notebook in (None, name):
                     names += checks_called(cell.source)
         return names
 
@@ -120,7 +124,11 @@ class Grader:
         shutil.rmtree(dest.parent, ignore_errors=True)
         dest.mkdir(parents=True)
         for name, path in sub.notebooks.items():
-            shutil.copyfile(path, dest / f"{name}.ipynb")  # copyfile: no permissions or links carried over
+            nb = sub.parsed.get(name)  # as collect sanitised it (malformed nbgrader metadata removed)
+            if nb is not None:
+                nbformat.write(nb, dest / f"{name}.ipynb")
+            else:
+                shutil.copyfile(path, dest / f"{name}.ipynb")  # copyfile: no permissions or links carried over
 
     def _stage(self, sub: Submission) -> None:
         self._autograde(sub.student_id, ["autograder.preprocessors.StageForSandbox"],
@@ -148,16 +156,10 @@ class Grader:
             if not staged.is_file():
                 status = {"status": "error", "detail": "nbgrader could not prepare this notebook"}
             else:
-                executed, records, status = run_notebook(
-                    staged, workdir=Path(tempfile.mkdtemp(prefix=f"{sub.student_id}-", dir=self.runs)),
-                    inputs=self.work / "inputs", limits=self.limits, time_left=deadline - time.monotonic(),
-                    sandbox=self.sandbox, uid=uid)
-                if executed.is_file() and not executed.is_symlink():
-                    shutil.copyfile(executed, folder / "executed.ipynb")
-                if records.is_dir() and not records.is_symlink():
-                    shutil.copytree(records, folder / "records", symlinks=True,
-                                    ignore=lambda d, names: [n for n in names if not n.endswith(".npz")])
-                shutil.rmtree(executed.parent.parent, ignore_errors=True)
+                status = run_notebook(
+                    staged, folder=folder, records=set(self._check_names(name)),
+                    workdir=self.runs / "scratch" / f"{sub.student_id}-{name}", inputs=self.work / "inputs",
+                    limits=self.limits, time_left=deadline - time.monotonic(), sandbox=self.sandbox, uid=uid)
             (folder / "status.json").write_text(json.dumps(status))
             statuses.append({"notebook": name, **status})
         return statuses
@@ -169,7 +171,7 @@ class Grader:
             "nbgrader.preprocessors.SaveAutoGrades",
             "nbgrader.preprocessors.AssignLatePenalties",
             "nbgrader.preprocessors.CheckCellMetadata",
-        ], {"ApplySandboxRun.run_dir": str(self.runs),
+        ], {"ApplySandboxRun.run_dir": str(self.runs), "ApplySandboxRun.seed": self.seed,
             "ClearMetadataPreprocessor.enabled": True,
             "ClearMetadataPreprocessor.preserve_cell_metadata_mask": [("nbgrader")]})
 
@@ -185,12 +187,13 @@ class Grader:
             outcome = Outcome(sub.student_id, flags=list(sub.flags))
             outcome.problems = [f"{name}: {why}" for name, why in sorted(sub.problems.items())]
             outcomes[sub.student_id] = outcome
-            self._submit(sub)
-            if sub.notebooks:
-                try:
+            try:  # one student's odd submission never stops the batch
+                self._submit(sub)
+                if sub.notebooks:
                     self._stage(sub)
-                except Exception as err:  # nbgrader refused the notebook (malformed metadata, …)
-                    outcome.problems.append(f"nbgrader could not read the submission: {type(err).__name__}")
+            except Exception as err:  # nbgrader refused the notebook (malformed metadata, …)
+                outcome.problems.append(f"nbgrader could not read the submission: {type(err).__name__}")
+                log.debug("preparing %s", sub.student_id, exc_info=True)
             todo.append(sub)
         bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="student", disable=None)
         # As root, each worker's sandboxes run as a user of their own, reserved for this run.
@@ -235,9 +238,12 @@ class Grader:
                 self._score(sub)
             feedback.write(self, sub)
         except Exception as err:
-            outcome.problems.append(f"scoring failed: {type(err).__name__}: {str(err)[:200]}")
+            outcome.problems.append(f"scoring failed: {type(err).__name__}")
             log.exception("scoring %s", sub.student_id)
-        outcome.flags += self._restored_cells(sub)
+        try:
+            outcome.flags += self._restored_cells(sub)
+        except Exception as err:  # noqa: BLE001 - a check of the submission, never a reason to stop
+            outcome.flags.append(f"could not compare the submission with the source ({type(err).__name__})")
         if outcome.problems:
             outcome.status = "not graded: " + "; ".join(outcome.problems) if not sub.notebooks else \
                 "partly graded: " + "; ".join(outcome.problems)
@@ -261,10 +267,13 @@ class Grader:
         flags = []
         for name, path in sub.notebooks.items():
             source = self.sources[name]
-            submitted = nbformat.read(path, as_version=4)
-            theirs = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
+            submitted = sub.parsed.get(name) or nbformat.read(path, as_version=4)
+            theirs = {nbgrader_meta(c).get("grade_id"): c for c in submitted.cells}
             for cell in source.cells:
                 meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution") and meta["grade_id"] not in theirs:
+                    flags.append(f"{name}: solution cell {meta['grade_id']} lost its nbgrader metadata "
+                                 "(its rules were checked on every unlocked cell)")
                 if not (meta.get("locked") or meta.get("grade")) or meta.get("solution"):
                     continue
                 mine = theirs.get(meta["grade_id"])
@@ -297,13 +306,14 @@ class Grader:
                         for grade_id, points in self._grade_cells(name):
                             tests.append([sid, name, grade_id, 0, _num(points), "not graded"])
                 flags = list(outcome.flags)
-                if any("restored" in f or "timeout" in f or "kernel-died" in f or "error" in f for f in flags):
+                if any(word in f for f in flags for word in ("restored", "timeout", "kernel-died", "error",
+                                                              "metadata", "did not finish", "refused", "could not")):
                     flags.insert(0, "REVIEW")
                 grades.append([sid, _num(score), _num(max_score), outcome.status, " | ".join(flags)])
-        _write_csv(self.out / "grades.csv", ["student_id", "score", "max_score", "status", "flags"], grades)
-        _write_csv(self.out / "tests.csv", ["student_id", "notebook", "grade_id", "score", "max_score", "status"], tests)
+        safe_csv.write(self.out / "grades.csv", ["student_id", "score", "max_score", "status", "flags"], grades)
+        safe_csv.write(self.out / "tests.csv", ["student_id", "notebook", "grade_id", "score", "max_score", "status"], tests)
         (self.out / "batch.json").write_text(json.dumps({"assignment": self.assignment, "problems": batch_problems,
-                                                         "students": len(outcomes)}, indent=1))
+                                                         "students": len(outcomes), "seed": self.seed}, indent=1))
 
     def _test_status(self, sid: str, notebook: str, grade_id: str) -> str:
         try:
@@ -336,24 +346,24 @@ def _num(x) -> float:
     return round(float(x or 0.0), 3)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    """Write atomically: a reader never sees half a file, an interrupted run leaves the old one."""
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    os.replace(tmp, path)
-
-
-def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sandbox: bool, workers: int) -> int:
+def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sandbox: bool, workers: int,
+          seed: int | None = None) -> int:
     if not (SOLUTIONS / assignment).is_dir():
         print(f"error: no assignment {assignment!r} under {SOLUTIONS}", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    grader = Grader(assignment, out.resolve(), limits=limits, sandbox=sandbox, workers=workers)
+    seed = secrets.randbelow(2 ** 31) if seed is None else seed
+    grader = Grader(assignment, out.resolve(), limits=limits, sandbox=sandbox, workers=workers, seed=seed)
     grader.prepare()
+    try:  # the extracted zips and scratch folders go, whatever happens
+        return _grade(grader, assignment, submissions, out)
+    finally:
+        remove_tree(out / "work")
+        remove_tree(out / "runs" / "scratch")
+
+
+def _grade(grader: Grader, assignment: str, submissions: Path, out: Path) -> int:
     subs, batch_problems = collect(submissions, grader.expected_cells(), out / "work")
     for problem in batch_problems:
         print(f"warning: {problem}", file=sys.stderr)
@@ -366,7 +376,7 @@ def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sand
         report.write(out, assignment, {o.student_id: o.seconds for o in outcomes})
         return 130
     grader.write_reports(outcomes, batch_problems)
-    _write_csv(out / "student_ids.csv", ["student_id", "submitted_as"], [[s.student_id, s.original_id] for s in subs])
+    safe_csv.write(out / "student_ids.csv", ["student_id", "submitted_as"], [[s.student_id, s.original_id] for s in subs])
     report.write(out, assignment, {o.student_id: o.seconds for o in outcomes})
     print(f"graded {len(outcomes)} submissions of {assignment}: {out / 'grades.csv'}")
     return 0

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import collections
-import csv
 import html
 import io
 from pathlib import Path
+
+from . import safe_csv
 
 import matplotlib
 
@@ -37,8 +38,7 @@ def _figure(src: str, caption: str) -> str:
 
 
 def _read(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    return safe_csv.read(path)
 
 
 def diagnosis_of(status: str) -> str:

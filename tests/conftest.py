@@ -31,10 +31,10 @@ def run_grader(assignment: str, submissions: Path, out: Path, env: dict, *extra:
 
 
 def read_csv(path: Path) -> list[dict]:
-    import csv
+    """Rows of a CSV the grader wrote, read as a spreadsheet user sees them (formula guard removed)."""
+    from autograder.safe_csv import read
 
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    return read(path)
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by .ci/run; never a downloaded browser
@@ -70,6 +70,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):  # a core per worker: threads beyond it only fight
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 2) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
     os.environ.update({"ATTNCOURSE_SCALE": "small", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1",
                        "ATTNCOURSE_RESULTS": str(NOTEBOOK_RESULTS / os.environ.get("PYTEST_XDIST_WORKER", "main"))})
     os.environ.pop("NBGRADER_EXECUTION", None)

@@ -19,8 +19,9 @@ not one sandboxed notebook run per snippet.
 
 What stays proven through the real command: per chapter, one class goes through
 ``python -m autograder grade`` (the reference, the released stub, one diagnosed mistake and one
-correct alternative per notebook): the sandbox, nbgrader's cell restoring, the scores and the
-feedback pages.  Its statuses must equal the fast path's, test by test.
+correct alternative of another cell per notebook, handed in together): the sandbox, nbgrader's
+cell restoring, the scores and the feedback pages.  Its statuses must equal the fast path's,
+test by test.
 """
 from __future__ import annotations
 
@@ -96,25 +97,30 @@ def stub_sources(chapter: str, notebook: str) -> dict[str, str]:
 
 
 def real_batch_snippets(notebook_folder: Path) -> tuple[Path, Path]:
-    """The mistake and the correct alternative that also go through the grading command: the
-    first diagnosed mistake and the first alternative of the notebook's bank, by name."""
+    """The mistake and the correct alternative that also go through the grading command, in one
+    submission: the first diagnosed mistake of the notebook's bank (by name) and the first
+    alternative of another graded cell."""
     snippets = sorted(notebook_folder.glob("*/*"))
     mistake = next(s for s in snippets if s.stem.startswith("mistake") and _diagnosis(s))
-    correct = next(s for s in snippets if s.stem.startswith("correct"))
+    correct = next(s for s in snippets if s.stem.startswith("correct") and s.parent != mistake.parent)
     return mistake, correct
+
+
+def _mixed(notebook_folder: Path) -> dict[str, str]:
+    mistake, correct = real_batch_snippets(notebook_folder)
+    return {mistake.parent.name: bank_source(mistake), correct.parent.name: bank_source(correct)}
 
 
 # ------------------------------------------------------------------------------ fast path
 def _plan(chapter: str, notebook: str, base: Path) -> dict:
     cells = graded_cells(chapter, notebook)
     tests = _test_cells(cells)
-    real = real_batch_snippets(BANK / chapter / notebook)
-    jobs = [{"name": "stub", "replace": stub_sources(chapter, notebook), "until": None}]
+    jobs = [{"name": "stub", "replace": stub_sources(chapter, notebook), "until": None},
+            {"name": "mixed", "replace": _mixed(BANK / chapter / notebook), "until": None}]
     for snippet in (s for s in SNIPPETS if s.parts[-4:-2] == (chapter, notebook)):
         gid = snippet.parent.name
-        whole = snippet.stem.startswith("correct") or snippet in real
         jobs.append({"name": _job(snippet), "replace": {gid: bank_source(snippet)},
-                     "until": None if whole else [tests[f"test_{gid}"]]})
+                     "until": None if snippet.stem.startswith("correct") else [tests[f"test_{gid}"]]})
     return {"cells": cells, "jobs": jobs, "inputs": str(base / "inputs"), "out": str(base / "runs"),
             "timeout": JOB_TIMEOUT_S}
 
@@ -236,14 +242,13 @@ def _grade_real(chapter: str, base: Path, env: dict) -> None:
     students = collections.defaultdict(dict)
     for path in sorted((ROOT / "solutions" / chapter).glob("*.ipynb")):
         nb = path.stem
-        mistake, correct = real_batch_snippets(BANK / chapter / nb)
         students["reference"][nb] = fill(chapter, nb)
         students["stub"][nb] = released(chapter, nb)
-        students["mistake"][nb] = fill(chapter, nb, {mistake.parent.name: bank_source(mistake)})
-        students["alternative"][nb] = fill(chapter, nb, {correct.parent.name: bank_source(correct)})
+        students["mixed"][nb] = fill(chapter, nb, _mixed(BANK / chapter / nb))
     for student, notebooks in students.items():
         write_student(base / "subs", student, notebooks)
-    result = run_grader(chapter, base / "subs", base / "out", env, "--workers", "2", timeout=1200)
+    # --seed 0: the fast path's inputs, so that the two must agree to the letter
+    result = run_grader(chapter, base / "subs", base / "out", env, "--workers", "2", "--seed", "0", timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -254,10 +259,9 @@ def test_real_grading_command_agrees_with_the_fast_path(fast, chapter, tmp_path,
     rows = [r for r in read_csv(out / "tests.csv")]
     seen = set()
     for path in sorted((ROOT / "solutions" / chapter).glob("*.ipynb")):
-        mistake, correct = real_batch_snippets(BANK / chapter / path.stem)
+        mistake, _ = real_batch_snippets(BANK / chapter / path.stem)
         verdicts = fast[path]["verdicts"]
-        expected = {"reference": verdicts["reference"], "stub": verdicts["stub"],
-                    "mistake": verdicts[_job(mistake)], "alternative": verdicts[_job(correct)]}
+        expected = {"reference": verdicts["reference"], "stub": verdicts["stub"], "mixed": verdicts["mixed"]}
         for student, tests in expected.items():
             real = {r["grade_id"]: r for r in rows if r["student_id"] == student and r["notebook"] == path.stem}
             assert real.keys() == tests.keys(), (student, path.stem)
@@ -266,9 +270,10 @@ def test_real_grading_command_agrees_with_the_fast_path(fast, chapter, tmp_path,
                 assert (float(real[gid]["score"]) == float(real[gid]["max_score"])) == verdict["passed"]
                 seen.add(student)
         diagnosis = _diagnosis(mistake)
-        page = (out / "feedback" / "mistake" / f"{path.stem}.html").read_text()
+        assert diagnosis in expected["mixed"][f"test_{mistake.parent.name}"]["message"]
+        page = (out / "feedback" / "mixed" / f"{path.stem}.html").read_text()
         assert html.escape(diagnosis) in page, f"the feedback page does not name {diagnosis!r}"
-    assert seen == {"reference", "stub", "mistake", "alternative"}
+    assert seen == {"reference", "stub", "mixed"}
 
 
 # -------------------------------------------------------------------------- coverage

@@ -124,12 +124,14 @@ def test_batch_zip_is_accepted(tmp_path, env):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(subs / "zipper" / f"{NB1}.ipynb", f"class/zipper/{NB1}.ipynb")
-        zf.writestr("../evil.txt", "x")
+        zf.writestr("../evil.ipynb", "{}")
+        zf.writestr("class/zipper/big.bin", "only notebooks are extracted")
     result = run_grader("ch01_attention", archive, tmp_path / "out", env, "--workers", "1")
     assert result.returncode == 0, result.stderr[-2000:]
     assert [r["student_id"] for r in read_csv(tmp_path / "out" / "grades.csv")] == ["zipper"]
     assert "points outside its folder" in result.stderr
-    assert not (tmp_path.parent / "evil.txt").exists()
+    assert not (tmp_path.parent / "evil.ipynb").exists()
+    assert not list((tmp_path / "out").rglob("big.bin"))
 
 
 def _count_grades(db):

@@ -23,6 +23,8 @@ import ast
 import math
 import os
 import re
+import stat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,10 +32,11 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..kernel_side import run_student, save_record
+from ..kernel_side import describe, run_student, save_record
 
 SPECS: dict[str, "Spec"] = {}
 _MAX_RECORD_BYTES = 20_000_000
+_MAX_RECORD_MEMBERS = 512
 
 
 class CheckFailed(AssertionError):
@@ -65,8 +68,11 @@ def register(spec: Spec) -> Spec:
     return spec
 
 
-def make_cases(spec: Spec) -> list[dict]:
-    gen = torch.Generator().manual_seed(int.from_bytes(spec.name.encode()[:6], "little") + spec.seed)
+def make_cases(spec: Spec, run_seed: int = 0) -> list[dict]:
+    """The check's inputs.  ``run_seed`` is drawn afresh by each grading run (0: the instructor's
+    notebooks and the bank), so no table of outputs for earlier inputs can pass."""
+    gen = torch.Generator().manual_seed(int.from_bytes(spec.name.encode()[:6], "little") + spec.seed
+                                        + 1_000_003 * int(run_seed))
     with torch.no_grad():
         return spec.cases(gen)
 
@@ -89,26 +95,37 @@ def _reference_arrays(fn: Callable[[dict], dict], case: dict) -> dict:
                 for k, v in fn(case).items()}
 
 
-def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str) -> tuple[bool, str]:
+def _oracle_outputs(spec: Spec, cases: list[dict]) -> list[tuple[dict, dict[str, dict]]]:
+    """Per case: the reference's outputs and each known mistake's (those that apply to the case)."""
+    result = []
+    for case in cases:
+        mistaken = {}
+        for diagnosis, mistake in spec.mistakes.items():
+            try:
+                mistaken[diagnosis] = _reference_arrays(mistake, case)
+            except Exception:  # a mistake that cannot apply to this case
+                continue
+        result.append((_reference_arrays(spec.reference, case), mistaken))
+    return result
+
+
+def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str, oracle=None) -> tuple[bool, str]:
     """Compare the student's outputs with the oracle; return (passed, message).
 
-    ``outputs`` is one dict of arrays per case, or a string saying why the
-    student's code produced none.  The message never contains expected values.
+    ``outputs`` is one dict of arrays per case, or a sentence (composed by the grader) saying why
+    the student's code produced none.  The message never contains expected values.
     """
     if isinstance(outputs, str):
         return False, f"{spec.what} {outputs}"
     if len(outputs) != len(cases):
         return False, f"{spec.what}: the check's record is incomplete"
-    for case, actual in zip(cases, outputs):
-        expected = _reference_arrays(spec.reference, case)
+    oracle = oracle or _oracle_outputs(spec, cases)
+    for case, actual, (expected, mistaken) in zip(cases, outputs, oracle):
         if _matches(actual, expected, spec.atol):
             continue
-        for diagnosis, mistake in spec.mistakes.items():
-            try:
-                if _matches(actual, _reference_arrays(mistake, case), spec.atol):
-                    return False, f"{spec.what}: {diagnosis}"
-            except Exception:  # a mistake that cannot apply to this case
-                continue
+        for diagnosis, outs in mistaken.items():
+            if _matches(actual, outs, spec.atol):
+                return False, f"{spec.what}: {diagnosis}"
         return False, f"{spec.what}: {_describe_difference(spec, case, actual, expected)}"
     return True, f"{spec.what}: passed on {len(cases)} fresh test cases"
 
@@ -140,60 +157,120 @@ def check(name: str, obj) -> None:
     This is what a solution notebook runs on an instructor's machine.  Under the
     grading command the sandbox sees :mod:`autograder.kernel_side` instead.
     """
+    if os.environ.get("AUTOGRADER_INPUTS"):  # under the grading command (unsandboxed): record its inputs only
+        from .. import kernel_side
+
+        return kernel_side.check(name, obj)
     spec = SPECS[name]
     cases = make_cases(spec)
     outputs = run_student(spec.call, obj, cases)
     folder = os.environ.get("AUTOGRADER_RECORDS")
     if folder:
         save_record(Path(folder) / f"{name}.npz", outputs)
-    passed, message = evaluate(spec, cases, outputs)
+    passed, message = evaluate(spec, cases, describe(outputs, spec.call) if isinstance(outputs, str) else outputs)
     if not passed:
         raise CheckFailed(message)
     print(message)
 
 
 # ----------------------------------------------------------- trusted side
-def load_record(path: Path, n_cases: int) -> list[dict] | str:
-    """Read a record written by a kernel, treating it as hostile input."""
-    if not path.is_file():
-        return "was never checked (the kernel did not reach or finish this test)"
-    if path.stat().st_size > _MAX_RECORD_BYTES:
-        return "produced a record too large to check"
+def load_record(path: Path, cases: list[dict], spec: Spec, oracle=None) -> list[dict] | str:
+    """Read a record written by a kernel, treating it as hostile input.
+
+    Returns one dict of arrays per case, or a sentence saying why there are none.  The file is
+    opened without following links and must be a regular file; the archive must hold only
+    stored (uncompressed) members, few and small in total; each array's header is read first,
+    and its data is read only for a numeric array of a shape the oracle can produce for that
+    output (the reference's or a known mistake's).  Any other shape is kept as a stand-in that
+    allocates nothing, so that the student still learns which shape was wrong.
+    """
     try:
-        with np.load(path, allow_pickle=False) as data:
-            error = str(data["__error__"]) if "__error__" in data.files else ""
-            if error:
-                return error[:300]
-            outputs: list[dict] = [{} for _ in range(n_cases)]
-            for key in data.files:
-                m = re.fullmatch(r"(\d+)/(\w+)", key)
-                if not m or int(m.group(1)) >= n_cases:
-                    continue
-                arr = data[key]
-                if arr.dtype.kind not in "fiub":
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return "was never checked (the kernel did not reach or finish this test)"
+    except OSError:  # a symbolic link (ELOOP), or unreadable
+        return "produced a record that is not a plain file"
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return "produced a record that is not a plain file"
+        if info.st_size > _MAX_RECORD_BYTES:
+            return "produced a record too large to check"
+        try:
+            return _read_record(f, cases, spec, oracle or _oracle_outputs(spec, cases))
+        except Exception:
+            return "produced a record that could not be read"
+
+
+def _read_record(f, cases: list[dict], spec: Spec, oracle) -> list[dict] | str:
+    with zipfile.ZipFile(f) as zf:
+        infos = zf.infolist()
+        if (len(infos) > _MAX_RECORD_MEMBERS or sum(i.file_size for i in infos) > _MAX_RECORD_BYTES
+                or any(i.compress_type != zipfile.ZIP_STORED for i in infos)):
+            return "produced a record that could not be read"
+        members = {i.filename.removesuffix(".npy"): i for i in infos}
+        if "__error__" in members:
+            with zf.open(members["__error__"]) as m:
+                shape, dtype = _header(m)
+                if dtype.kind != "U" or shape != () or dtype.itemsize > 400:
+                    return "produced a record that could not be read"
+                code = str(np.frombuffer(m.read(dtype.itemsize), dtype=dtype)[0]) if dtype.itemsize else ""
+            if code:
+                return describe(code, spec.call) or "produced a record that could not be read"
+        outputs: list[dict] = [{} for _ in cases]
+        for key, member in members.items():
+            m = re.fullmatch(r"(\d{1,4})/(\w{1,64})", key)
+            if not m or int(m.group(1)) >= len(cases):
+                continue
+            i, name = int(m.group(1)), m.group(2)
+            expected, mistaken = oracle[i]
+            if name not in expected:
+                continue
+            allowed = {np.shape(expected[name])} | {np.shape(o[name]) for o in mistaken.values() if name in o}
+            with zf.open(member) as mf:
+                shape, dtype = _header(mf)
+                if dtype.kind not in "fiub" or dtype.itemsize > 8 or dtype.hasobject:
                     return "produced a record that is not numeric"
-                outputs[int(m.group(1))][m.group(2)] = arr.astype(np.float64)
-            return outputs
-    except Exception:
-        return "produced a record that could not be read"
+                count = math.prod(shape)
+                if member.file_size - mf.tell() != count * dtype.itemsize:  # a header that lies about its data
+                    return "produced a record that could not be read"
+                if shape not in allowed:  # named in the message, never read
+                    outputs[i][name] = np.broadcast_to(np.float64(np.nan), shape)
+                    continue
+                data = mf.read(count * dtype.itemsize)
+                if len(data) != count * dtype.itemsize:
+                    return "produced a record that could not be read"
+                outputs[i][name] = np.frombuffer(data, dtype=dtype).reshape(shape).astype(np.float64)
+        return outputs
 
 
-def write_inputs(names: list[str], folder: Path) -> None:
+def _header(member) -> tuple[tuple, np.dtype]:
+    """The shape and dtype of a .npy member, from its header alone (no pickles, C order only)."""
+    version = np.lib.format.read_magic(member)
+    read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}[version]
+    shape, fortran_order, dtype = read(member, max_header_size=1000)
+    if fortran_order or not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 8:
+        raise ValueError("unexpected array layout")
+    return tuple(shape), dtype
+
+
+def write_inputs(names: list[str], folder: Path, run_seed: int = 0) -> None:
     """Save the call description and the cases of each check for the kernel to load."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         spec = SPECS[name]
-        torch.save({"call": spec.call, "cases": make_cases(spec)}, folder / f"{name}.pt")
+        torch.save({"call": spec.call, "cases": make_cases(spec, run_seed)}, folder / f"{name}.pt")
 
 
-def verify(name: str, record_dir: Path) -> tuple[bool, str]:
+def verify(name: str, record_dir: Path, run_seed: int = 0) -> tuple[bool, str]:
     """The trusted verdict for check ``name`` from the kernel's record."""
     spec = SPECS.get(name)
     if spec is None:
         return False, f"unknown check {name!r}"
-    cases = make_cases(spec)
+    cases = make_cases(spec, run_seed)
     try:
-        return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", len(cases)))
+        oracle = _oracle_outputs(spec, cases)
+        return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", cases, spec, oracle), oracle)
     except Exception as err:  # never let a check's own failure stop the scoring of a student
         return False, f"{spec.what}: the check could not judge these outputs ({type(err).__name__}); flagged for review"
 
@@ -222,9 +299,9 @@ def forbidden_uses(name: str, solution_source: str | None) -> list[str]:
     return sorted(found & set(spec.forbidden))
 
 
-def verify_solution(name: str, record_dir: Path, solution_source: str | None) -> tuple[bool, str]:
+def verify_solution(name: str, record_dir: Path, solution_source: str | None, run_seed: int = 0) -> tuple[bool, str]:
     """:func:`verify`, then the task's rule on what the solution may not call."""
-    ok, message = verify(name, record_dir)
+    ok, message = verify(name, record_dir, run_seed)
     used = forbidden_uses(name, solution_source)
     if used:
         what = SPECS[name].what
