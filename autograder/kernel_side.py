@@ -45,6 +45,9 @@ def invoke(call: dict, obj, case: dict) -> dict:
         target = getattr(instance, call["method"]) if call.get("method") else instance
     args = [case[a].clone() if isinstance(case[a], _Tensor) else case[a] for a in call["args"]]
     result = target(*args)
+    for name, arg in zip(call["args"], args):  # a task's inputs are the caller's: never overwrite them
+        if isinstance(arg, _Tensor) and name not in call.get("mutable", ()) and not _same(arg, case[name]):
+            raise _InPlace(name)
     names = call["outputs"]
     if len(names) == 1:
         result = (result,)
@@ -55,7 +58,7 @@ def invoke(call: dict, obj, case: dict) -> dict:
 
 # What crosses the sandbox's wall when the student's code fails is a short code, never text: the
 # grader composes the sentence (:func:`describe`), so nothing the kernel wrote reaches feedback.
-ERROR_CODE = re.compile(r"not-implemented|init-changed|arity|raised:[A-Za-z_]\w{0,63}|returned:[A-Za-z_]\w{0,63}")
+ERROR_CODE = re.compile(r"not-implemented|init-changed|arity|(raised|returned|inplace):[A-Za-z_]\w{0,63}")
 
 
 class _InitChanged(RuntimeError):
@@ -66,16 +69,31 @@ class _Arity(ValueError):
     pass
 
 
+class _InPlace(ValueError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _same(a, b) -> bool:
+    return type(a) is _Tensor and a.shape == b.shape and a.dtype == b.dtype and bool(
+        torch.equal(a, b) or (a.is_floating_point() and torch.allclose(a, b, rtol=0, atol=0, equal_nan=True)))
+
+
 def describe(code: str, call: dict) -> str | None:
     """The sentence for an error code of :func:`run_student`, or None for a code that is not one."""
     if not isinstance(code, str) or not ERROR_CODE.fullmatch(code):
         return None
     kind, _, name = code.partition(":")
+    if kind == "inplace" and name not in call["args"]:
+        return None
     return {"not-implemented": "is not implemented yet (it raises NotImplementedError)",
             "init-changed": "was changed in __init__: keep the given layers and their names",
             "arity": f"should return {len(call['outputs'])} value(s): {', '.join(call['outputs'])}",
             "raised": f"raised {name}",
-            "returned": f"returned {name}, not a torch.Tensor"}[kind]
+            "returned": f"returned {name}, not a torch.Tensor",
+            "inplace": f"changes its input {name} in place: leave the caller's tensors as they were "
+                       "(work on a new tensor, e.g. masked_fill rather than masked_fill_)"}[kind]
 
 
 def _name(cls: type, default: str) -> str:
@@ -96,6 +114,8 @@ def run_student(call: dict, obj, cases: list[dict]) -> list[dict] | str:
             return "init-changed"
         except _Arity:
             return "arity"
+        except _InPlace as err:
+            return f"inplace:{err.name}" if err.name in call["args"] else "raised:Exception"
         except Exception as err:  # student code may raise anything
             return f"raised:{_name(type(err), 'Exception')}"
         out = {}

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from ..kernel_side import describe, run_student, save_record
+from . import relations
 
 SPECS: dict[str, "Spec"] = {}
 _MAX_RECORD_BYTES = 20_000_000
@@ -144,6 +145,9 @@ def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -
             message = None
         if message:
             return message
+    message = relations.describe(actual, expected, spec.atol)  # level 2: how the outputs relate to the oracle's
+    if message:
+        return message
     worst = max(float(np.nanmax(np.abs(actual[k] - np.asarray(v)))) if np.isfinite(actual[k]).all()
                 else math.inf for k, v in expected.items())
     names = " and ".join(expected)

@@ -1,0 +1,98 @@
+"""Generic diagnoses: what is wrong with an output, when no known mistake matches.
+
+The checks diagnose in three levels: a *known mistake* (the spec lists wrong formulas and the
+student's outputs match one); a *probed property or relation* (this module, and a spec's own
+``properties``); and the *fallback* ("differ from the reference by up to …").  The relations here
+hold for any check, in every chapter: they compare the student's output with the oracle's on the
+same inputs and say how the two relate, never what the right values are, beyond naming one
+position.
+
+:func:`describe` returns the first relation found, or None.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+RTOL = 1e-4
+
+
+def _close(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=RTOL))
+
+
+def _index(i: tuple) -> str:
+    return "[" + ", ".join(str(int(x)) for x in i) + "]"
+
+
+def _is_discrete(x: np.ndarray) -> bool:
+    return bool(np.all(np.isin(x, (0.0, 1.0)))) or bool(np.all(x == np.round(x)))
+
+
+def _permuted_axis(act: np.ndarray, exp: np.ndarray, atol: float) -> int | None:
+    """An axis along which the student's slices are the right slices in another order."""
+    for axis in range(act.ndim):
+        n = act.shape[axis]
+        if n < 2 or n > 64:
+            continue
+        a, e = np.moveaxis(act, axis, 0), np.moveaxis(exp, axis, 0)
+        if all(_close(a[i], e[i], atol) for i in range(n)):
+            continue
+        unused = list(range(n))
+        for i in range(n):
+            j = next((j for j in unused if _close(a[i], e[j], atol)), None)
+            if j is None:
+                break
+            unused.remove(j)
+        else:
+            return axis
+    return None
+
+
+def _relation(key: str, act: np.ndarray, exp: np.ndarray, atol: float) -> str | None:
+    if act.shape != exp.shape:
+        return None
+    if not np.isfinite(act).all():
+        bad = tuple(np.argwhere(~np.isfinite(act))[0])
+        return f"{key} contains NaN or infinite values (the first at index {_index(bad)})"
+    if np.abs(exp).max(initial=0) > atol and _close(act, -exp, atol):
+        return f"{key} has the opposite sign: check the sign of your formula"
+    norm = float((exp * exp).sum())
+    if norm > 0:
+        scale = float((act * exp).sum()) / norm
+        if abs(scale - 1) > 1e-3 and abs(scale) > 1e-6 and _close(act, scale * exp, atol):
+            return f"{key} is the right answer scaled by a constant (about {scale:.3g}): check the scaling"
+    if act.ndim >= 2 and act.shape[-1] == act.shape[-2] and _close(act, np.swapaxes(exp, -1, -2), atol):
+        return f"{key} equals the right answer transposed (its last two axes swapped)"
+    axis = _permuted_axis(act, exp, atol)
+    if axis is not None:
+        return f"{key} holds the right values in the wrong order along axis {axis} (shape {act.shape})"
+    shift = act - exp
+    if exp.size > 1 and np.ptp(shift) <= atol and abs(float(shift.flat[0])) > atol:
+        return f"{key} is off by a constant (about {float(shift.flat[0]):.3g}) everywhere"
+    wrong = ~np.isclose(act, exp, atol=atol, rtol=RTOL)
+    count, first = int(wrong.sum()), tuple(np.argwhere(wrong)[0])
+    if _is_discrete(exp) and count <= max(1, exp.size // 4):
+        got = act[first]
+        return (f"{key} is wrong at {count} of {exp.size} entries; for example at index {_index(first)} "
+                f"yours is {got:g}")
+    if count <= max(1, exp.size // 10):
+        return f"{key} is right except at {count} of {exp.size} entries (the first at index {_index(first)})"
+    return None
+
+
+def describe(actual: dict, expected: dict, atol: float) -> str | None:
+    """How the student's outputs relate to the oracle's, naming the first wrong output of several."""
+    names = list(expected)
+    for n, key in enumerate(names):
+        act, exp = actual.get(key), np.asarray(expected[key], dtype=np.float64)
+        if act is None or _close(act, exp, atol):
+            continue
+        message = _relation(key, act, exp, atol)
+        right = [k for k in names if k != key and actual.get(k) is not None
+                 and _close(actual[k], np.asarray(expected[k], dtype=np.float64), atol)]
+        if len(names) > 1 and right:
+            lead = f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right but "
+            worst = float(np.abs(act - exp).max()) if np.isfinite(act).all() else float("inf")
+            return lead + (message if message else f"{key} differs from the reference by up to {worst:.2g}")
+        return message
+    return None
