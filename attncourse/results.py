@@ -1,7 +1,12 @@
 """Record what a notebook run measured, so the book quotes real runs only.
 
-Each record is ``results/<chapter>/<notebook>-<scale>.json`` with the metrics,
+Each record is ``<folder>/<chapter>/<notebook>-<scale>.json`` with the metrics,
 the wall time, the device, the scale, the commit and the library versions.
+
+A student's run writes to ``my_results/`` (git-ignored), never over the course's recorded
+reference in ``results/``: only ``make results`` (which sets ``ATTNCOURSE_RESULTS``) records
+there.  :meth:`Run.save` ends every notebook with the student's run beside the recorded
+reference and the target.
 """
 from __future__ import annotations
 
@@ -55,12 +60,12 @@ class Run:
         self.started = time.perf_counter()
 
     def folder(self) -> Path:
-        """``$ATTNCOURSE_RESULTS/<chapter>``, else ``results/<chapter>`` of the checkout (or of the cwd)."""
+        """``$ATTNCOURSE_RESULTS/<chapter>``, else ``my_results/<chapter>`` of the checkout (or of the cwd)."""
         if "ATTNCOURSE_RESULTS" in os.environ:
             base = Path(os.environ["ATTNCOURSE_RESULTS"])
         else:
             root = repo_root()
-            base = root / "results" if root else Path("results")
+            base = root / "my_results" if root else Path("my_results")
         folder = base / self.chapter
         folder.mkdir(parents=True, exist_ok=True)
         return folder
@@ -78,6 +83,7 @@ class Run:
         if is_autograding():
             return None
         folder, root = self.folder(), repo_root()
+        reference = self.reference()  # read before anything is written: `make results` replaces it
         record = {
             "chapter": self.chapter,
             "notebook": self.notebook,
@@ -93,8 +99,39 @@ class Run:
         }
         path = folder / f"{self.notebook}-{SCALE}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
+        print(comparison(metrics, targets or {}, reference))
         missed = {k: (metrics.get(k), t) for k, t in (targets or {}).items() if not metrics.get(k, float("-inf")) >= t}
         if missed:  # recorded all the same: a missed target is a result too
             raise AssertionError("targets missed (metric, target): " +
                                  ", ".join(f"{k} = {m} < {t}" for k, (m, t) in missed.items()))
         return path
+
+    def reference(self) -> dict | None:
+        """The course's recorded run of this notebook at this scale (``results/`` of the checkout), if any."""
+        root = repo_root()
+        path = root / "results" / self.chapter / f"{self.notebook}-{SCALE}.json" if root else None
+        try:
+            return json.loads(path.read_text()) if path else None
+        except (OSError, ValueError):
+            return None
+
+
+def comparison(metrics: dict, targets: dict, reference: dict | None) -> str:
+    """A table: each target's metric in this run, in the recorded reference, the target, met or not."""
+    where = (f"recorded reference ({reference.get('device', '?')}, commit {reference.get('commit', '?')})"
+             if reference else "no recorded reference here (see the chapter's results page)")
+    lines = [f"{'metric':<36} {'your run':>10} {'reference':>10} {'target':>8}  met", "-" * 74]
+    for name, target in targets.items():
+        mine = metrics.get(name)
+        ref = (reference or {}).get("metrics", {}).get(name)
+        met = "yes" if mine is not None and mine >= target else "NO"
+        lines.append(f"{name:<36} {_fmt(mine):>10} {_fmt(ref):>10} {_fmt(target):>8}  {met}")
+    return "\n".join([f"Your run beside the {where}:", *lines])
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

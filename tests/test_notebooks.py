@@ -30,3 +30,29 @@ def test_notebook_records_its_results_with_targets(path):
     cells = json.loads(path.read_text())["cells"]
     source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert ".save(metrics, targets=targets)" in source, f"{path.name} never saves its record with targets"
+
+
+def test_a_students_run_leaves_the_recorded_results_untouched(tmp_path, monkeypatch):
+    """A notebook run as a student runs it writes to my_results/, prints its run beside the
+    recorded reference, and never touches results/ (only `make results` records there)."""
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "solutions" / "ch02_self_attention" / "02b_cost_and_nonlocal.ipynb"  # the shortest run
+    committed = {p: p.read_bytes() for p in (ROOT / "results").rglob("*") if p.is_file()}
+    mine = ROOT / "my_results" / "ch02_self_attention" / "02b_cost_and_nonlocal-small.json"
+    mine.unlink(missing_ok=True)
+    monkeypatch.delenv("ATTNCOURSE_RESULTS", raising=False)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert {p: p.read_bytes() for p in (ROOT / "results").rglob("*") if p.is_file()} == committed
+    assert json.loads(mine.read_text())["notebook"] == "02b_cost_and_nonlocal"
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "Your run beside the recorded reference" in printed and "beacon_accuracy_non_local" in printed
+    status = subprocess.run(["git", "status", "--porcelain", "--", "results", "my_results"], cwd=ROOT,
+                            capture_output=True, text=True).stdout
+    assert status == "", f"a student's run shows up in git: {status}"

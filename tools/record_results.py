@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["PYTHONPATH"] = str(ROOT)
     os.environ.pop("NBGRADER_EXECUTION", None)
-    os.environ.pop("ATTNCOURSE_RESULTS", None)
+    os.environ["ATTNCOURSE_RESULTS"] = str(ROOT / "results")  # the course's records (students' runs go to my_results/)
     for path in paths:
         started = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
