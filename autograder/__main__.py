@@ -31,6 +31,12 @@ def main(argv=None) -> int:
     g.add_argument("--seed", type=int, default=None,
                    help="the checks' inputs (default: drawn afresh; each run's seed is in the gradebook "
                         "table autograder_runs, and --seed reproduces that run)")
+    g.add_argument("--shard", default=None, metavar="K/N",
+                   help="grade only shard K of N (K from 0; e.g. $SLURM_ARRAY_TASK_ID/4 or $JOB_COMPLETION_INDEX/4); "
+                        "give every shard the same --seed, then join them with `merge`")
+    m = sub.add_parser("merge", help="join the --out folders of shards into one")
+    m.add_argument("out", type=Path, help="the merged folder (new or empty)")
+    m.add_argument("shards", type=Path, nargs="+", help="the shards' --out folders")
     e = sub.add_parser("export", help="write grades.csv as a Canvas or Moodle gradebook import")
     e.add_argument("out", type=Path, help="the --out folder of a grading run")
     e.add_argument("--format", choices=["canvas", "moodle"], required=True)
@@ -40,6 +46,10 @@ def main(argv=None) -> int:
         from .export import export
 
         return export(a.out, a.format, a.roster)
+    if a.command == "merge":
+        from .merge import merge
+
+        return merge(a.out, a.shards)
 
     import warnings
 
@@ -53,11 +63,21 @@ def main(argv=None) -> int:
               "Install it (Debian/Ubuntu: apt-get install bubblewrap) or pass --no-sandbox to run "
               "submissions with your own rights (only for code you trust).", file=sys.stderr)
         return 2
+    shard = None
+    if a.shard is not None:
+        try:
+            k, n = (int(x) for x in a.shard.split("/"))
+            if not 0 <= k < n:
+                raise ValueError
+        except ValueError:
+            print(f"error: --shard wants K/N with 0 <= K < N, not {a.shard!r}", file=sys.stderr)
+            return 2
+        shard = (k, n)
     limits = Limits(memory_bytes=_size(a.memory), processes=a.processes, cell_timeout=a.cell_timeout,
                     submission_timeout=a.submission_timeout, max_output_bytes=_size(a.max_output),
                     disk_bytes=_size(a.disk))
     return grade(a.assignment, a.submissions, a.out, limits=limits, sandbox=not a.no_sandbox,
-                 workers=max(1, a.workers), seed=a.seed)
+                 workers=max(1, a.workers), seed=a.seed, shard=shard)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class Grader:
     def __init__(self, assignment: str, out: Path, *, limits: Limits, sandbox: bool, workers: int, seed: int):
         self.assignment, self.out, self.limits, self.sandbox, self.workers = assignment, out, limits, sandbox, workers
         self.seed = seed                      # the checks' inputs of this run (fresh each run, recorded)
+        self.shard: tuple[int, int] | None = None  # (index, count) when this run grades one shard of a class
         self.work = out / "nbgrader"          # nbgrader's course root (source/, submitted/, autograded/)
         self.runs = out / "runs"              # sandbox results per student and notebook
         self.state = out / "state"            # per-student record of what was graded (idempotent re-runs)
@@ -69,6 +70,11 @@ class Grader:
                                assignment_id=self.assignment, student_id=student, notebook_id="*")
 
     def prepare(self) -> None:
+        """The gradebook, then the checks' inputs for this run's seed."""
+        self.prepare_gradebook()
+        self.prepare_inputs()
+
+    def prepare_gradebook(self) -> None:
         """Copy the source notebooks and record the assignment in the gradebook (once per source version)."""
         digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(self.source.glob("*.ipynb")))).hexdigest()
         marker = self.work / "source.sha256"
@@ -82,7 +88,9 @@ class Grader:
             cfg.GenerateAssignment.create_assignment = True
             GenerateAssignment(coursedir=self._coursedir("."), config=cfg).start()
             marker.write_text(digest)
-        # The checks' inputs, fresh for this run's seed (and recorded in the gradebook to reproduce it).
+
+    def prepare_inputs(self) -> None:
+        """The checks' inputs, fresh for this run's seed (recorded in the gradebook to reproduce it)."""
         inputs = self.work / "inputs"
         write_inputs(self._check_names(), inputs, self.seed)
         prepare_matplotlib_cache(inputs / "matplotlib")
@@ -313,7 +321,8 @@ class Grader:
         safe_csv.write(self.out / "grades.csv", ["student_id", "score", "max_score", "status", "flags"], grades)
         safe_csv.write(self.out / "tests.csv", ["student_id", "notebook", "grade_id", "score", "max_score", "status"], tests)
         (self.out / "batch.json").write_text(json.dumps({"assignment": self.assignment, "problems": batch_problems,
-                                                         "students": len(outcomes), "seed": self.seed}, indent=1))
+                                                         "students": len(outcomes), "seed": self.seed,
+                                                         "shard": list(self.shard) if self.shard else None}, indent=1))
 
     def _test_status(self, sid: str, notebook: str, grade_id: str) -> str:
         try:
@@ -346,8 +355,13 @@ def _num(x) -> float:
     return round(float(x or 0.0), 3)
 
 
+def shard_of(student_id: str, shards: int) -> int:
+    """The shard (0 … shards-1) that grades this student: a hash of the id, the same on every machine."""
+    return int(hashlib.sha256(student_id.encode()).hexdigest(), 16) % shards
+
+
 def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sandbox: bool, workers: int,
-          seed: int | None = None) -> int:
+          seed: int | None = None, shard: tuple[int, int] | None = None) -> int:
     if not (SOLUTIONS / assignment).is_dir():
         print(f"error: no assignment {assignment!r} under {SOLUTIONS}", file=sys.stderr)
         return 2
@@ -357,14 +371,17 @@ def grade(assignment: str, submissions: Path, out: Path, *, limits: Limits, sand
     grader = Grader(assignment, out.resolve(), limits=limits, sandbox=sandbox, workers=workers, seed=seed)
     grader.prepare()
     try:  # the extracted zips and scratch folders go, whatever happens
-        return _grade(grader, assignment, submissions, out)
+        return _grade(grader, assignment, submissions, out, shard)
     finally:
         remove_tree(out / "work")
         remove_tree(out / "runs" / "scratch")
 
 
-def _grade(grader: Grader, assignment: str, submissions: Path, out: Path) -> int:
+def _grade(grader: Grader, assignment: str, submissions: Path, out: Path, shard: tuple[int, int] | None) -> int:
     subs, batch_problems = collect(submissions, grader.expected_cells(), out / "work")
+    if shard is not None:  # this machine's share of the class (python -m autograder merge joins the shards)
+        subs = [s for s in subs if shard_of(s.student_id, shard[1]) == shard[0]]
+        grader.shard = shard
     for problem in batch_problems:
         print(f"warning: {problem}", file=sys.stderr)
     try:
