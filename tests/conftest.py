@@ -126,9 +126,9 @@ def pytest_runtest_makereport(item, call):
 
 # ----------------------------------------------------------------- where the suite's time goes
 AREAS = (("notebooks", ("solutions/", "test_notebooks.py")),
-         ("bank and checks", ("test_bank", "test_check_rules.py")),
+         ("bank and checks", ("test_bank", "test_check_rules.py", "test_checks_fresh_inputs.py")),
          ("grader security and robustness", ("test_grader_", "test_grading.py", "test_report_export.py",
-                                             "test_benchmark.py")),
+                                             "test_benchmark.py", "test_shards.py")),
          ("site", ("test_site.py", "test_publish.py")))
 _area_seconds: collections.Counter = collections.Counter()
 _started = [time.monotonic()]

@@ -9,6 +9,8 @@ reference no longer holds the old lines):
 * ``mistake_*`` starts with ``# diagnosis: <text>``: the test of that cell
   (``test_<grade_id>``) must fail, and its verdict must contain <text>
   (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
+  A line ``# visible: fails`` says the notebook's visible tests must catch it too (the student
+  sees it before grading);
 * ``correct_*.py``: every test of the notebook must pass.
 
 How it is judged, fast: ``tests/bank_runner.py`` runs each notebook's reference once, as the
@@ -141,8 +143,10 @@ def _verdicts(plan: dict, job: dict, seconds: dict | None = None) -> dict:
     for gid, index in _test_cells(cells).items():
         if index in ran:
             started = time.perf_counter()
-            verdicts[gid] = judge(cells[index]["source"], result["errors"].get(str(index)), folder / "records",
+            error = result["errors"].get(str(index))
+            verdicts[gid] = judge(cells[index]["source"], error, folder / "records",
                                   solutions.get(gid.removeprefix("test_")))
+            verdicts[gid]["visible_error"] = (error or {}).get("ename")
             if seconds is not None:
                 seconds[gid] = (time.perf_counter() - started) / max(1, len(verdicts[gid]["checks"]))
     return verdicts
@@ -235,6 +239,8 @@ def test_bank_snippet(fast, snippet):
         diagnosis = _diagnosis(snippet)
         if diagnosis:
             assert diagnosis in target["message"], f"expected diagnosis {diagnosis!r}, got {target['message']!r}"
+        if re.search(r"^#\s*visible:\s*fails", snippet.read_text(), re.M):  # the student can see it before grading
+            assert target["visible_error"], "a mistake the visible tests should catch passed them"
 
 
 # ------------------------------------------------------------- one real class per chapter
