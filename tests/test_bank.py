@@ -163,6 +163,9 @@ def _run_fast(chapter: str, notebook: str, base: Path) -> dict:
                               timeout=1800)
     assert proc.returncode == 0, (base / "runner.log").read_text()[-3000:]
     reference = json.loads((base / "runs" / "reference" / "result.json").read_text())
+    # The oracle's cases and outputs are computed once per grading run (cached), then each student's
+    # verdict costs only the comparison: time the reference's verdicts with the cache warm.
+    _verdicts(plan, {"name": "reference", "replace": {}})
     verify_seconds: dict[str, float] = {}
     judged = {"reference": _verdicts(plan, {"name": "reference", "replace": {}}, verify_seconds)}
     judged.update({job["name"]: _verdicts(plan, job) for job in plan["jobs"]})

@@ -20,6 +20,7 @@ at once) and in the grading command (for the score).
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import os
 import re
@@ -271,12 +272,20 @@ def verify(name: str, record_dir: Path, run_seed: int = 0) -> tuple[bool, str]:
     spec = SPECS.get(name)
     if spec is None:
         return False, f"unknown check {name!r}"
-    cases = make_cases(spec, run_seed)
+    cases, oracle = _run_oracle(name, int(run_seed))
     try:
-        oracle = _oracle_outputs(spec, cases)
         return evaluate(spec, cases, load_record(Path(record_dir) / f"{name}.npz", cases, spec, oracle), oracle)
     except Exception as err:  # never let a check's own failure stop the scoring of a student
         return False, f"{spec.what}: the check could not judge these outputs ({type(err).__name__}); flagged for review"
+
+
+@functools.lru_cache(maxsize=512)
+def _run_oracle(name: str, run_seed: int) -> tuple[list[dict], list]:
+    """A check's cases and the oracle's outputs on them, computed once per grading run (every
+    student of a run gets the same inputs), not once per student."""
+    spec = SPECS[name]
+    cases = make_cases(spec, run_seed)
+    return cases, _oracle_outputs(spec, cases)
 
 
 def forbidden_uses(name: str, solution_source: str | None) -> list[str]:
