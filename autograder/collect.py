@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
