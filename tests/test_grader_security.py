@@ -8,6 +8,7 @@ bounded (a few GiB asked for, a bounded number of forks, short sleeps).
 from __future__ import annotations
 
 import json
+import random
 import socket
 import subprocess
 import threading
@@ -38,8 +39,17 @@ def tamper(prefix: str, implementation: str = WRONG_DOT) -> str:
 @pytest.fixture(scope="session")  # session: xdist may interleave other modules, which would rebuild a module fixture
 def server():
     """A TCP server on the host's loopback that a sandboxed kernel must not reach."""
+    # A port below the ephemeral range: inside the sandbox the kernel's own ZMQ sockets listen on
+    # ephemeral ports of its private loopback, and a host port that happened to equal one of them
+    # made this probe connect (to the kernel itself) once in a few thousand runs.
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    for port in random.Random().sample(range(10_000, low), 500):
+        try:
+            sock.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            continue
     sock.listen(8)
     sock.settimeout(0.5)
     stop = threading.Event()
