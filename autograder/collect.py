@@ -178,8 +178,9 @@ def _grade_ids(nb) -> set[str]:
     return {nbgrader_meta(c).get("grade_id") for c in nb.cells if isinstance(nbgrader_meta(c).get("grade_id"), str)}
 
 
-def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path | None = None) -> tuple[dict, dict, list]:
-    """Find each expected notebook in a student's folder.
+def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path | None = None) -> tuple[dict, dict, list, dict]:
+    """Find each expected notebook in a student's folder; returns (found paths, problems, flags, the
+    found notebooks as read).
 
     ``expected`` maps a notebook name to its grade cell ids.  An exact file name
     wins; a renamed copy ("Copy of …", "… (1)") is recognised by its cells.
@@ -229,7 +230,7 @@ def match_notebooks(folder: Path, expected: dict[str, set[str]], scratch: Path |
                 flags.append(f"{name}: {len(candidates)} renamed copies; graded the first")
         else:
             problems[name] = "missing notebook"
-    return found, problems, flags
+    return found, problems, flags, {name: readable[path] for name, path in found.items()}
 
 
 def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> tuple[list[Submission], list[str]]:
@@ -254,12 +255,8 @@ def collect(submissions: Path, expected: dict[str, set[str]], scratch: Path) -> 
             batch_problems.append(f"student folders {seen[sid]!r} and {folder.name!r} map to the same id")
             continue
         seen[sid] = folder.name
-        found, problems, flags = match_notebooks(folder, expected, scratch / "students" / sid)
-        parsed = {}
-        for name, path in list(found.items()):
-            nb, _ = read_notebook(path)
-            changed = sanitise_nbgrader_metadata(nb)
-            flags += [f"{name}: {c}" for c in changed]
-            parsed[name] = nb
+        found, problems, flags, parsed = match_notebooks(folder, expected, scratch / "students" / sid)
+        for name, nb in parsed.items():  # read once, by match_notebooks
+            flags += [f"{name}: {c}" for c in sanitise_nbgrader_metadata(nb)]
         subs.append(Submission(sid, folder.name, folder, notebooks=found, parsed=parsed, problems=problems, flags=flags))
     return subs, batch_problems
