@@ -17,6 +17,10 @@ SCALES = ("small", "full")
 SCALE = os.environ.get("ATTNCOURSE_SCALE", "small").strip().lower()
 if SCALE not in SCALES:
     raise ValueError(f"ATTNCOURSE_SCALE must be one of {SCALES}, not {SCALE!r}")
+# The suite's smoke test of a full configuration on a CPU (ATTNCOURSE_SMOKE=1 with ATTNCOURSE_SCALE=full):
+# the full models and data, but every training loop stops after two steps and nothing is recorded.
+SMOKE = os.environ.get("ATTNCOURSE_SMOKE", "") == "1"
+SMOKE_STEPS = 2
 
 
 def is_autograding() -> bool:
@@ -24,14 +28,18 @@ def is_autograding() -> bool:
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
-def pick(*, small, full, grading=None):
+def pick(*, small, full, grading=None, smoke=None):
     """Choose a setting by scale: ``epochs = pick(small=8, full=40, grading=1)``.
 
-    ``grading`` defaults to ``small`` when omitted.
+    ``grading`` defaults to ``small`` when omitted.  ``smoke`` replaces ``full`` in the suite's
+    smoke test of the full configuration (ATTNCOURSE_SMOKE=1), for the sizes that only make it
+    slow on a CPU (batch size, evaluation sets), never for the model or the data it builds.
     """
     if is_autograding():
         return small if grading is None else grading
-    return full if SCALE == "full" else small
+    if SCALE == "full":
+        return smoke if SMOKE and smoke is not None else full
+    return small
 
 
 def device() -> torch.device:

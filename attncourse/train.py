@@ -12,6 +12,8 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
+from .scale import SMOKE, SMOKE_STEPS
+
 
 @dataclass
 class History:
@@ -27,7 +29,8 @@ def fit(model: torch.nn.Module, loader: DataLoader, *, epochs: int, lr: float = 
     """Train with AdamW and a cosine learning-rate schedule; show a progress bar.
 
     ``max_seconds`` stops early (at the end of a batch) once the budget is
-    spent, which keeps CPU runs inside their time limits.
+    spent, which keeps CPU runs inside their time limits.  Under the suite's smoke
+    test of a full configuration (``ATTNCOURSE_SMOKE=1``) the loop stops after two steps.
     """
     model.to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -35,7 +38,7 @@ def fit(model: torch.nn.Module, loader: DataLoader, *, epochs: int, lr: float = 
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps, pct_start=0.1)
     history, start = History(), time.perf_counter()
     bar = tqdm(total=total_steps, desc=desc, leave=False, mininterval=1.0)
-    out_of_time = False
+    out_of_time, steps = False, 0
     for _ in range(epochs):
         total, count = 0.0, 0
         for batch in loader:
@@ -47,10 +50,11 @@ def fit(model: torch.nn.Module, loader: DataLoader, *, epochs: int, lr: float = 
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
             opt.step()
             sched.step()
-            total, count = total + loss.item(), count + 1
+            total, count, steps = total + loss.item(), count + 1, steps + 1
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
-            if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            if (max_seconds is not None and time.perf_counter() - start > max_seconds) or \
+                    (SMOKE and steps >= SMOKE_STEPS):
                 out_of_time = True
                 break
         history.loss.append(total / max(count, 1))

@@ -27,19 +27,24 @@ def invoke(call: dict, obj, case: dict) -> dict:
 
     ``call`` is plain data: ``args`` (case keys passed positionally),
     ``outputs`` (names for the returned values) and, for classes,
-    ``construct`` (keyword arguments), ``state`` (case key of a state dict to
-    load strictly), ``method`` (the method to call) and ``swap`` (attribute ->
-    name of a module in :data:`STAND_INS` to put in its place).
+    ``construct`` (keyword arguments, or the case key of a configuration passed
+    as ``config=``), ``state`` (case key of a state dict to load strictly),
+    ``mode`` ("eval": call the module in evaluation mode), ``method`` (the
+    method to call) and ``swap`` (attribute -> name of a module in
+    :data:`STAND_INS` to put in its place).
     """
     target = obj
     if call.get("construct") is not None:
         torch.manual_seed(0)
-        instance = obj(**call["construct"])
+        construct = call["construct"]
+        instance = obj(**({"config": case[construct]} if isinstance(construct, str) else construct))
         if call.get("state"):
             try:
                 instance.load_state_dict(case[call["state"]], strict=True)
             except RuntimeError:
                 raise _InitChanged() from None
+        if call.get("mode") == "eval":
+            instance.eval()
         for attr, name in (call.get("swap") or {}).items():
             setattr(instance, attr, STAND_INS[name](case))
         target = getattr(instance, call["method"]) if call.get("method") else instance

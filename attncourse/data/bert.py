@@ -52,8 +52,8 @@ class Sentence:
 
     @property
     def label(self) -> int:
-        """The fine-tuning class (an index into TOPIC_CLASSES)."""
-        return TOPIC_CLASS[self.topic]
+        """The fine-tuning class (an index into TOPIC_CLASSES); -1 for text outside the help topics."""
+        return TOPIC_CLASS.get(self.topic, -1)
 
 
 def _prose_paragraphs(text: str):
@@ -70,21 +70,26 @@ def _prose_paragraphs(text: str):
 def load_pydoc_sentences(*, min_words: int = 4) -> list[Sentence]:
     """Every prose sentence of the help topics with at least ``min_words`` words, in topic order.
 
-    A sentence that occurs in several topics (the "if" and "else" topics are the same text) is
-    kept once, in the first, so that held-out topics share no sentence with the others.
+    A sentence that occurs in several topics is kept once, in the shortest of them: the
+    "compound" topic repeats the whole text of "if", "while", "for", "try" and "with", and the
+    specific topic is the one it belongs to.  So no sentence is shared by two topics, and a
+    held-out topic shares no sentence with the pre-training topics.
     """
     from pydoc_data.topics import topics
 
-    seen, sentences = set(), []
-    for doc_id, topic in enumerate(sorted(topics)):
-        if topic not in TOPIC_CLASS:  # a topic added by a later Python: not in the task
-            continue
-        for paragraph in _prose_paragraphs(topics[topic].strip()):
-            for text in _SENTENCE_END.split(paragraph):
-                text = text.strip()
-                if len(text.split()) >= min_words and text not in seen:
-                    seen.add(text)
-                    sentences.append(Sentence(text, topic, doc_id))
+    names = [t for t in sorted(topics) if t in TOPIC_CLASS]  # a topic added by a later Python is not in the task
+    found = [(doc_id, topic, text) for doc_id, topic in enumerate(names)
+             for paragraph in _prose_paragraphs(topics[topic].strip())
+             for text in (t.strip() for t in _SENTENCE_END.split(paragraph)) if len(text.split()) >= min_words]
+    home = {}
+    for _, topic, text in found:  # the shortest topic that holds the sentence (ties: the first by name)
+        if text not in home or len(topics[topic]) < len(topics[home[text]]):
+            home[text] = topic
+    sentences, kept = [], set()
+    for doc_id, topic, text in found:
+        if home[text] == topic and text not in kept:
+            kept.add(text)
+            sentences.append(Sentence(text, topic, doc_id))
     return sentences
 
 
@@ -172,3 +177,37 @@ def wordpiece_tokenizer(vocab: list[str], *, max_len: int | None = None):
         tokenizer.enable_truncation(max_length=max_len, strategy="longest_first")
         tokenizer.enable_padding(length=max_len, pad_id=vocab.index("[PAD]"), pad_token="[PAD]")
     return tokenizer
+
+
+def load_stdlib_sentences(*, min_words: int = 4, first_doc_id: int = 1000) -> list[Sentence]:
+    """Prose sentences of the docstrings of CPython's standard library (full scale's extra text).
+
+    The modules' source files are parsed, never imported.  A document is one module (its
+    ``doc_id`` counts from ``first_doc_id``, after the help topics); the sentences carry the topic
+    ``"stdlib"`` and no fine-tuning class.  Tests, the IDLE and Tk packages and site-packages
+    are left out.  The text depends on the Python version, like the help topics.
+    """
+    import ast
+    import pathlib
+    import sysconfig
+
+    root = pathlib.Path(sysconfig.get_paths()["stdlib"])
+    skip = {"test", "tests", "idlelib", "tkinter", "turtledemo", "site-packages", "lib2to3", "ensurepip"}
+    seen, sentences = set(), []
+    files = sorted(p for p in root.rglob("*.py") if not skip & set(p.relative_to(root).parts))
+    for doc_id, path in enumerate(files, start=first_doc_id):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        nodes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))]
+        for node in nodes:
+            doc = ast.get_docstring(node)
+            if not doc:
+                continue
+            for paragraph in _prose_paragraphs(doc):
+                for text in (t.strip() for t in _SENTENCE_END.split(paragraph)):
+                    if len(text.split()) >= min_words and text not in seen and ">>>" not in text:
+                        seen.add(text)
+                        sentences.append(Sentence(text, "stdlib", doc_id))
+    return sentences

@@ -10,6 +10,9 @@ A :class:`Spec` says, for one graded function or module:
 * ``reference(case)``: the trusted oracle's outputs for that case;
 * ``mistakes``: diagnosis -> function giving the outputs of that known mistake;
 * ``properties(case, outputs)``: a fallback message about a broken property;
+* ``judge(case, outputs)``: for a task whose outputs are random (it draws from a
+  generator), the verdict itself: None when the outputs obey every rule, else the
+  diagnosis; ``reference`` then only gives the outputs' shapes;
 * ``forbidden``: names the student's solution cell must not use, for tasks that
   say "write it yourself" (a course rule read from the source with ``ast``, not a
   security boundary: a determined student can hide a call, a human reviewer cannot miss it).
@@ -61,6 +64,7 @@ class Spec:
     atol: float = 1e-4
     seed: int = 0
     forbidden: tuple[str, ...] = ()
+    judge: Callable[[dict, dict], str | None] | None = None
 
 
 def register(spec: Spec) -> Spec:
@@ -123,6 +127,11 @@ def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str, oracle=No
         return False, f"{spec.what}: the check's record is incomplete"
     oracle = oracle or _oracle_outputs(spec, cases)
     for case, actual, (expected, mistaken) in zip(cases, outputs, oracle):
+        if spec.judge is not None:
+            message = _judged(spec, case, actual, expected)
+            if message:
+                return False, f"{spec.what}: {message}"
+            continue
         if _matches(actual, expected, spec.atol):
             continue
         for diagnosis, outs in mistaken.items():
@@ -130,6 +139,23 @@ def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str, oracle=No
                 return False, f"{spec.what}: {diagnosis}"
         return False, f"{spec.what}: {_describe_difference(spec, case, actual, expected)}"
     return True, f"{spec.what}: passed on {len(cases)} fresh test cases"
+
+
+def _judged(spec: Spec, case: dict, actual: dict, expected: dict) -> str | None:
+    """A random task's verdict on one case: shapes first, then the spec's own rules."""
+    for key, exp in expected.items():
+        act = actual.get(key)
+        if act is None:
+            return f"returned no {key}"
+        if act.shape != np.shape(exp):  # the judge may know why (it reads shapes before values)
+            try:
+                message = spec.judge(case, actual)
+            except Exception:
+                message = None
+            return message or f"{key} has shape {tuple(act.shape)} but should have shape {tuple(np.shape(exp))}"
+        if not np.isfinite(act).all():
+            return f"{key} contains NaN or infinite values"
+    return spec.judge(case, actual)
 
 
 def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -> str:

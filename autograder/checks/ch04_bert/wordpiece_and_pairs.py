@@ -31,19 +31,21 @@ def _wordpiece_cases(gen):
         vocab = ["[PAD]", unk, "[CLS]", "[SEP]", "[MASK]", *sorted(pieces)]
         words = [word(1, 8) for _ in range(40)]
         words += [p.removeprefix("##") + q.removeprefix("##") for p, q in zip(vocab[5:25], vocab[25:45])]
-        words += [word(2, 5) + "h" + word(1, 3), "h", "", word(max_chars, max_chars), word(max_chars + 1, max_chars + 1)]
+        words += [word(2, 5) + "h" + word(1, 3), "h", "",
+                  # 'a'-'f' have '##' pieces: these words can be covered, so only the length guard makes them [unk]
+                  word(max_chars, max_chars, _LETTERS[:-2]), word(max_chars + 1, max_chars + 1, _LETTERS[:-2])]
         cases.append({"words": words, "vocab": vocab, "unk": unk, "max_chars": max_chars})
     return cases
 
 
 def _pieces(word, vocab, unk, max_chars, *, longest=True, hash_rest=True, hash_first=False, partial=False,
-            skip_char=False, guard=True, guard_inclusive=False):
+            skip_char=False, guard=True, guard_inclusive=False, min_piece=1):
     """WordPiece of one word, with one rule changed for a known mistake."""
     if guard and (len(word) >= max_chars if guard_inclusive else len(word) > max_chars):
         return [unk]
     out, start = [], 0
     while start < len(word):
-        ends = range(len(word), start, -1) if longest else range(start + 1, len(word) + 1)
+        ends = range(len(word), start + min_piece - 1, -1) if longest else range(start + 1, len(word) + 1)
         found = None
         for end in ends:
             prefixed = (start > 0 and hash_rest) or (start == 0 and hash_first)
@@ -91,6 +93,8 @@ register(Spec(
             lambda c: _wordpiece(c, partial=True),
         "only the character that fits no piece becomes the unknown token; when no piece fits, the whole word is [unk]":
             lambda c: _wordpiece(c, skip_char=True),
+        "never tries a piece of a single character: the inner loop must go down to end = start + 1":
+            lambda c: _wordpiece(c, min_piece=2),
         "words longer than max_chars are not turned into [unk]":
             lambda c: _wordpiece(c, guard=False),
         "a word of exactly max_chars characters becomes [unk]; only words longer than max_chars do":
