@@ -186,7 +186,6 @@ def _judge_mask(c, out) -> str | None:
                 "ids first_normal_id .. vocab_size - 1")
     n_vocab = vocab - first
     p_rnd = r * (1 - 1 / n_vocab)  # a random draw can give back the same token
-    p_same = k + r / n_vocab
     z_mask, z_rnd = _z(int(is_mask.sum()), n_chosen, m), _z(int(rnd.sum()), n_chosen, p_rnd)
     if abs(z_mask) <= Z and m < 1 and r > 0 and abs(_z(int(rnd.sum()), n_chosen, r * (1 - m) * (1 - 1 / n_vocab))) <= Z \
             and abs(z_rnd) > Z:
