@@ -19,7 +19,7 @@ if SCALE not in SCALES:
     raise ValueError(f"ATTNCOURSE_SCALE must be one of {SCALES}, not {SCALE!r}")
 # The suite's smoke test of a full configuration on a CPU (ATTNCOURSE_SMOKE=1 with ATTNCOURSE_SCALE=full):
 # the full models and data, but every training loop stops after two steps and nothing is recorded.
-SMOKE = os.environ.get("ATTNCOURSE_SMOKE", "") == "1"
+SMOKE = os.environ.get("ATTNCOURSE_SMOKE", "") == "1" and SCALE == "full"
 SMOKE_STEPS = 2
 
 
@@ -33,7 +33,7 @@ def pick(*, small, full, grading=None, smoke=None):
 
     ``grading`` defaults to ``small`` when omitted.  ``smoke`` replaces ``full`` in the suite's
     smoke test of the full configuration (ATTNCOURSE_SMOKE=1), for the sizes that only make it
-    slow on a CPU (batch size, evaluation sets), never for the model or the data it builds.
+    slow on a CPU (batch size, number of examples, evaluation sets), never for the model.
     """
     if is_autograding():
         return small if grading is None else grading

@@ -5,7 +5,9 @@ ATTNCOURSE_SCALE=full and ATTNCOURSE_SMOKE=1: the full models, data and evaluati
 training loop stops after two steps (``attncourse.train.fit``) and nothing is recorded
 (``attncourse.results.Run``).  A full configuration that cannot even start (a shape that only the
 larger model has, a data set that does not build, a name used only at full scale) fails here, not
-on the GPU.  Chapters list their notebooks as their full configuration is written.
+on the GPU.  Sizes that would only make it slow on a CPU (batch size, number of examples, evaluation
+sets) take the notebooks' ``pick(..., smoke=...)`` values; the models are the full ones.  The GPU-only
+paths (bf16 autocast, ``torch.compile``) cannot run here.
 """
 from __future__ import annotations
 
@@ -13,10 +15,7 @@ import pytest
 
 from .conftest import ROOT
 
-SMOKE_NOTEBOOKS = [
-    "ch04_bert/04a_wordpiece_and_pairs.ipynb",
-    "ch04_bert/04b_pretraining_and_finetuning.ipynb",
-]
+SMOKE_NOTEBOOKS = sorted(str(p.relative_to(ROOT / "solutions")) for p in (ROOT / "solutions").glob("ch*/*.ipynb"))
 
 
 @pytest.mark.parametrize("name", SMOKE_NOTEBOOKS, ids=[n.split("/")[1].removesuffix(".ipynb") for n in SMOKE_NOTEBOOKS])
@@ -32,3 +31,38 @@ def test_full_configuration_runs_two_steps(name, monkeypatch):
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "scale=full" in printed, "the notebook did not run at full scale"
     assert "smoke test of the full configuration" in printed, "the notebook never reached Run.save"
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"ATTNCOURSE_SCALE": "small"}, "small"),
+    ({"ATTNCOURSE_SCALE": "full"}, "full"),
+    ({"ATTNCOURSE_SCALE": "full", "ATTNCOURSE_SMOKE": "1"}, "smoke"),
+    ({"ATTNCOURSE_SCALE": "small", "ATTNCOURSE_SMOKE": "1"}, "small"),  # smoke changes only the full scale
+    ({"ATTNCOURSE_SCALE": "full", "ATTNCOURSE_SMOKE": "1", "NBGRADER_EXECUTION": "autograde"}, "grading"),
+])
+def test_pick_and_fit_under_the_smoke_test(env, expected):
+    """pick() takes `smoke` only in a smoke test of the full scale; fit() then stops after two steps."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import torch\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "from attncourse import pick\n"
+        "from attncourse.train import fit\n"
+        "print(pick(small='small', full='full', grading='grading', smoke='smoke'))\n"
+        "class M(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(); self.w = torch.nn.Linear(1, 1); self.calls = 0\n"
+        "    def forward(self, x):\n"
+        "        self.calls += 1; return None, self.w(x).pow(2).mean()\n"
+        "m = M()\n"
+        "fit(m, DataLoader(TensorDataset(torch.ones(10, 1)), batch_size=1), epochs=3)\n"
+        "print(m.calls)\n")
+    clean = {k: v for k, v in os.environ.items() if k not in ("ATTNCOURSE_SMOKE", "NBGRADER_EXECUTION")}
+    out = subprocess.run([sys.executable, "-c", code], env=clean | env | {"TQDM_DISABLE": "1"}, capture_output=True,
+                         text=True, cwd=ROOT, timeout=120, check=True).stdout.split()
+    assert out[0] == expected
+    smoke = env.get("ATTNCOURSE_SMOKE") == "1" and env["ATTNCOURSE_SCALE"] == "full"
+    assert int(out[1]) == (2 if smoke else 30), out
