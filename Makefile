@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= 2
 # Where `make publish` pushes the gh-pages branch: a remote name or a repository URL/path.
 PUBLISH_REMOTE ?= origin
 
-.PHONY: help venv book book-instructor publish assignments results test clean
+.PHONY: help venv book book-instructor publish assignments results results-full test clean
 
 help:
 	@echo "make book             build the student site into _build/html"
@@ -22,6 +22,7 @@ help:
 	@echo "make publish          build the student site and push it to the gh-pages branch of PUBLISH_REMOTE"
 	@echo "make assignments      regenerate assignments/ from solutions/ (nbgrader generate_assignment)"
 	@echo "make results          run every solution notebook at ATTNCOURSE_SCALE and record results/"
+	@echo "make results-full     on a GPU machine: every notebook at full scale, as plain Python (FULL_ARGS=--list ...)"
 	@echo "make test             the whole test suite (CHAPTER=chNN_name: one chapter's notebooks, bank and checks)"
 
 venv: $(VENV)/.installed
@@ -52,6 +53,11 @@ assignments: venv
 
 results: venv
 	$(BIN)/python tools/record_results.py
+
+# On a GPU machine: its own Python and PyTorch (2.11 or later), no venv, no Jupyter, no package registry
+# needed.  FULL_ARGS passes options, e.g. FULL_ARGS="--chapter ch04_bert" or "--list" (see tools/run_full.py).
+results-full:
+	python3 tools/run_full.py $(FULL_ARGS)
 
 # CHAPTER=ch02_self_attention: only that chapter's notebooks, bank, checks, data and sync tests.
 test: venv

@@ -230,6 +230,9 @@ def test_results_table_comes_from_the_records(built):
             assert str(record[field]) in text, f"{field} of {record['notebook']} missing from the results page"
         for metric in record["metrics"]:
             assert metric in text
+    for name in {r["notebook"] for r in records}:  # a scale without a record is named, not left out
+        if not any(r["notebook"] == name and r["scale"] == "full" for r in records):
+            assert re.search(rf"{name} full not recorded", text), f"{name}: no 'full: not recorded' row"
 
 
 def test_lecture_figures_come_from_results(built):

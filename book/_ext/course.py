@@ -66,6 +66,10 @@ def load_records(env, chapter: str, notebook: str | None = None) -> list[tuple[P
         if not isinstance(record, dict) or "notebook" not in record or "metrics" not in record:
             logger.warning("results record %s lacks 'notebook' or 'metrics'", path, type="course", subtype="results")
             continue
+        if record.get("smoke"):  # a smoke test of the full configuration (two steps): never a result
+            logger.warning("results record %s is a smoke test, not a result: left out", path,
+                           type="course", subtype="results")
+            continue
         if notebook is None or record["notebook"] == notebook:
             records.append((path, record))
     records.sort(key=lambda pr: (pr[1]["notebook"], _scale_key(str(pr[1].get("scale", "")))))
@@ -181,9 +185,17 @@ class ResultsTable(_CourseDirective):
                 "ATTNCOURSE_SCALE=small or full); until one is recorded there is nothing to show.")]
 
         out: list[nodes.Node] = []
-        summary = [[nodes.literal(text=r["notebook"]), r.get("scale", "?"), r.get("device", "unknown"),
-                    fmt_seconds(r.get("wall_time_s")), nodes.literal(text=str(r.get("commit", "unknown"))),
-                    str(r.get("date", "unknown"))[:10]] for _, r in records]
+        rows = [((r["notebook"], _scale_key(str(r.get("scale", "")))),
+                 [nodes.literal(text=r["notebook"]), r.get("scale", "?"), r.get("device", "unknown"),
+                  fmt_seconds(r.get("wall_time_s")), nodes.literal(text=str(r.get("commit", "unknown"))),
+                  str(r.get("date", "unknown"))[:10]]) for _, r in records]
+        recorded = {(r["notebook"], r.get("scale")) for _, r in records}
+        for name in sorted({r["notebook"] for _, r in records}):
+            for scale in SCALE_ORDER:
+                if (name, scale) not in recorded:  # say so, rather than leave the reader guessing
+                    rows.append(((name, _scale_key(scale)),
+                                 [nodes.literal(text=name), scale, "not recorded", "—", "—", "—"]))
+        summary = [row for _, row in sorted(rows, key=lambda kr: kr[0])]
         out.append(make_table(["notebook", "scale", "device", "wall time", "commit", "recorded"], summary,
                               title=f"Recorded runs of {chapter}", classes=["course-results-summary"]))
         for _, record in records:
