@@ -31,6 +31,10 @@ def repo_root(start: Path | None = None) -> Path | None:
     return None
 
 
+def _rank() -> int:
+    return int(os.environ.get("RANK", "0"))
+
+
 def device_name() -> str:
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
@@ -72,7 +76,7 @@ class Run:
 
     def save_figure(self, fig, name: str) -> Path | None:
         """Save a figure the book can show, beside the run's record (not while autograding or smoke-testing)."""
-        if is_autograding() or SMOKE:
+        if is_autograding() or SMOKE or _rank() != 0:
             return None
         path = self.folder() / f"{self.notebook}-{name}-{SCALE}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
@@ -83,7 +87,7 @@ class Run:
 
         A smoke test of the full configuration (two training steps) records nothing and asserts
         no target: it only proves that the full configuration runs."""
-        if is_autograding():
+        if is_autograding() or _rank() != 0:  # under torchrun, rank 0 records for all
             return None
         if SMOKE:
             return self._save_smoke(metrics)

@@ -6,6 +6,7 @@
     python tools/run_full.py --list               # what would run, with time estimates, then stop
     python tools/run_full.py --check              # which modules the notebooks import are missing here
     python tools/run_full.py --dry-run --out DIR  # the suite's smoke test: two steps each, records in DIR
+    python tools/run_full.py --nproc 4            # each notebook under torchrun on 4 GPUs (DDP in attncourse.train)
 
 Each notebook's code cells become one plain Python script (IPython calls stubbed out, hidden
 tests left out: they belong to the suite, and their checks need packages a bare GPU machine may
@@ -91,7 +92,7 @@ def missing_modules(paths: list[Path]) -> dict[str, list[str]]:
     return missing
 
 
-def run(path: Path, *, out: Path, dry_run: bool, timeout: float) -> tuple[str, float]:
+def run(path: Path, *, out: Path, dry_run: bool, timeout: float, nproc: int = 1) -> tuple[str, float]:
     env = os.environ | {"ATTNCOURSE_SCALE": "full", "ATTNCOURSE_RESULTS": str(out), "MPLBACKEND": "Agg",
                         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("NBGRADER_EXECUTION", None)
@@ -101,7 +102,8 @@ def run(path: Path, *, out: Path, dry_run: bool, timeout: float) -> tuple[str, f
         f.write(to_script(path))
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, f.name], cwd=path.parent, env=env, timeout=timeout)
+        launch = [sys.executable] if nproc == 1 else [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc)]
+        done = subprocess.run([*launch, f.name], cwd=path.parent, env=env, timeout=timeout)
         status = "ok" if done.returncode == 0 else f"failed (exit {done.returncode})"
     except subprocess.TimeoutExpired:
         status = f"stopped after {timeout:.0f} s"
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="smoke test: two training steps each (ATTNCOURSE_SMOKE=1)")
     parser.add_argument("--out", type=Path, default=ROOT / "results", help="where records go (default: results/)")
     parser.add_argument("--timeout-min", type=float, default=30.0, help="stop a notebook after this many minutes")
+    parser.add_argument("--nproc", type=int, default=1, help="processes (GPUs) per notebook, under torchrun")
     args = parser.parse_args(argv)
 
     paths = notebooks(args.chapter, args.notebook)
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(ESTIMATE_MIN.get(p.stem, 10) for p in paths)
     print(f"{len(paths)} notebook(s) at full scale, about {total} min on one GPU (planning estimates):")
     for p in paths:
-        print(f"  {p.parent.name}/{p.stem:<34} ~{ESTIMATE_MIN.get(p.stem, 10)} min")
+        print(f"  {p.parent.name + '/' + p.stem:<52} ~{ESTIMATE_MIN.get(p.stem, 10)} min")
     missing = missing_modules(paths)
     for mod, users in sorted(missing.items()):
         print(f"missing module {mod!r}, imported by {', '.join(sorted(set(users)))}")
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for p in paths:
         print(f"\n=== {p.parent.name}/{p.stem} (full{', dry run' if args.dry_run else ''}) ===", flush=True)
-        status, seconds = run(p, out=args.out, dry_run=args.dry_run, timeout=60 * args.timeout_min)
+        status, seconds = run(p, out=args.out, dry_run=args.dry_run, timeout=60 * args.timeout_min, nproc=args.nproc)
         record = args.out / p.parent.name / f"{p.stem}-full.json"
         rows.append((f"{p.parent.name}/{p.stem}", status, seconds, record if record.is_file() else None))
     print(f"\n{'notebook':<52} {'status':<24} {'minutes':>7}  record")
