@@ -91,14 +91,24 @@ class Run:
             return None
         if SMOKE:
             return self._save_smoke(metrics)
-        folder, root = self.folder(), repo_root()
         reference = self.reference()  # read before anything is written: `make results` replaces it
+        path = self._write(metrics, targets=targets or {})
+        print(comparison(metrics, targets or {}, reference))
+        missed = {k: (metrics.get(k), t) for k, t in (targets or {}).items() if not metrics.get(k, float("-inf")) >= t}
+        if missed:  # recorded all the same: a missed target is a result too
+            raise AssertionError("targets missed (metric, target): " +
+                                 ", ".join(f"{k} = {m} < {t}" for k, (m, t) in missed.items()))
+        return path
+
+    def _write(self, metrics: dict, **extra) -> Path:
+        """``<folder>/<notebook>-<scale>.json``: the metrics, ``extra`` fields and the run's provenance."""
+        root = repo_root()
         record = {
             "chapter": self.chapter,
             "notebook": self.notebook,
             "scale": SCALE,
             "metrics": metrics,
-            "targets": targets or {},
+            **extra,
             "wall_time_s": round(time.perf_counter() - self.started, 1),
             "device": device_name(),
             "commit": _commit(root) if root else "unknown",
@@ -106,13 +116,8 @@ class Run:
             "python": platform.python_version(),
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        path = folder / f"{self.notebook}-{SCALE}.json"
+        path = self.folder() / f"{self.notebook}-{SCALE}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
-        print(comparison(metrics, targets or {}, reference))
-        missed = {k: (metrics.get(k), t) for k, t in (targets or {}).items() if not metrics.get(k, float("-inf")) >= t}
-        if missed:  # recorded all the same: a missed target is a result too
-            raise AssertionError("targets missed (metric, target): " +
-                                 ", ".join(f"{k} = {m} < {t}" for k, (m, t) in missed.items()))
         return path
 
     def _save_smoke(self, metrics: dict) -> Path | None:
@@ -122,10 +127,7 @@ class Run:
         if not out or (root and Path(out).resolve() == (root / "results").resolve()):
             print(f"smoke test of the {SCALE} configuration: {len(metrics)} metrics computed, nothing recorded")
             return None
-        path = self.folder() / f"{self.notebook}-{SCALE}.json"
-        path.write_text(json.dumps({"chapter": self.chapter, "notebook": self.notebook, "scale": SCALE, "smoke": True,
-                                    "metrics": metrics, "wall_time_s": round(time.perf_counter() - self.started, 1),
-                                    "device": device_name()}, indent=2, default=str) + "\n")
+        path = self._write(metrics, smoke=True)
         print(f"smoke test of the {SCALE} configuration: {len(metrics)} metrics computed, recorded to {path} (not a result)")
         return path
 

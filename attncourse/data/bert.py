@@ -56,6 +56,15 @@ class Sentence:
         return TOPIC_CLASS.get(self.topic, -1)
 
 
+def _prose_sentences(text: str, min_words: int):
+    """The sentences of ``text``'s prose paragraphs that have at least ``min_words`` words."""
+    for paragraph in _prose_paragraphs(text):
+        for sentence in _SENTENCE_END.split(paragraph):
+            sentence = sentence.strip()
+            if len(sentence.split()) >= min_words:
+                yield sentence
+
+
 def _prose_paragraphs(text: str):
     for paragraph in re.split(r"\n\s*\n", text):
         lines = paragraph.split("\n")
@@ -79,8 +88,7 @@ def load_pydoc_sentences(*, min_words: int = 4) -> list[Sentence]:
 
     names = [t for t in sorted(topics) if t in TOPIC_CLASS]  # a topic added by a later Python is not in the task
     found = [(doc_id, topic, text) for doc_id, topic in enumerate(names)
-             for paragraph in _prose_paragraphs(topics[topic].strip())
-             for text in (t.strip() for t in _SENTENCE_END.split(paragraph)) if len(text.split()) >= min_words]
+             for text in _prose_sentences(topics[topic].strip(), min_words)]
     home = {}
     for _, topic, text in found:  # the shortest topic that holds the sentence (ties: the first by name)
         if text not in home or len(topics[topic]) < len(topics[home[text]]):
@@ -205,9 +213,8 @@ def load_stdlib_sentences(*, min_words: int = 4, first_doc_id: int = 1000) -> li
             doc = ast.get_docstring(node)
             if not doc:
                 continue
-            for paragraph in _prose_paragraphs(doc):
-                for text in (t.strip() for t in _SENTENCE_END.split(paragraph)):
-                    if len(text.split()) >= min_words and text not in seen and ">>>" not in text:
-                        seen.add(text)
-                        sentences.append(Sentence(text, "stdlib", doc_id))
+            for text in _prose_sentences(doc, min_words):
+                if text not in seen and ">>>" not in text:
+                    seen.add(text)
+                    sentences.append(Sentence(text, "stdlib", doc_id))
     return sentences
