@@ -31,8 +31,37 @@ def invoke(call: dict, obj, case: dict) -> dict:
     as ``config=``), ``state`` (case key of a state dict to load strictly),
     ``mode`` ("eval": call the module in evaluation mode), ``method`` (the
     method to call) and ``swap`` (attribute -> name of a module in
-    :data:`STAND_INS` to put in its place).
+    :data:`STAND_INS` to put in its place).  ``given`` (global name -> name of a
+    function in :data:`GIVEN`) replaces, for the call only, a function of an
+    earlier task that the student's code calls by its global name, so that a
+    mistake there does not cost points here too.
     """
+    given = call.get("given") or {}
+    if not given:
+        return _invoke(call, obj, case)
+    namespace = _globals_of(obj)
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in given}
+    namespace.update({name: GIVEN[fn] for name, fn in given.items()})
+    try:
+        return _invoke(call, obj, case)
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def _globals_of(obj) -> dict:
+    """The module namespace the student's function or class looks its global names up in."""
+    fn = obj if callable(obj) and hasattr(obj, "__globals__") else getattr(obj, "forward", None)
+    fn = getattr(fn, "__func__", fn)
+    namespace = getattr(fn, "__globals__", None)
+    return namespace if isinstance(namespace, dict) else {}
+
+
+def _invoke(call: dict, obj, case: dict) -> dict:
     target = obj
     if call.get("construct") is not None:
         torch.manual_seed(0)
@@ -48,10 +77,10 @@ def invoke(call: dict, obj, case: dict) -> dict:
         for attr, name in (call.get("swap") or {}).items():
             setattr(instance, attr, STAND_INS[name](case))
         target = getattr(instance, call["method"]) if call.get("method") else instance
-    args = [case[a].clone() if isinstance(case[a], _Tensor) else case[a] for a in call["args"]]
+    args = [_copy(case[a]) for a in call["args"]]
     result = target(*args)
     for name, arg in zip(call["args"], args):  # a task's inputs are the caller's: never overwrite them
-        if isinstance(arg, _Tensor) and name not in call.get("mutable", ()) and not _same(arg, case[name]):
+        if name not in call.get("mutable", ()) and not _unchanged(arg, case[name]):
             raise _InPlace(name)
     names = call["outputs"]
     if len(names) == 1:
@@ -78,6 +107,24 @@ class _InPlace(ValueError):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
+
+
+def _copy(value):
+    """A fresh copy of a tensor argument, or of each tensor in a list or tuple of them."""
+    if isinstance(value, _Tensor):
+        return value.clone()
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, _Tensor) for v in value):
+        return type(value)(v.clone() for v in value)
+    return value
+
+
+def _unchanged(arg, original) -> bool:
+    """Whether the student's call left a tensor argument (or each tensor of a list) as it was."""
+    if isinstance(original, _Tensor):
+        return _same(arg, original)
+    if isinstance(original, (list, tuple)) and original and all(isinstance(v, _Tensor) for v in original):
+        return type(arg) is type(original) and len(arg) == len(original) and all(map(_same, arg, original))
+    return True
 
 
 def _same(a, b) -> bool:
@@ -154,7 +201,26 @@ class _UniformSpatialAttention(torch.nn.Module):
         return features.mean(1), weights
 
 
-STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention}
+class _GivenTokens(torch.nn.Module):
+    """A stand-in patch embedding for checking a ViT's forward pass on its own: it returns the
+    case's token sequence (B, N+1, D) whatever the images (it is not the answer to any task)."""
+
+    def __init__(self, case):
+        super().__init__()
+        self.tokens = case["tokens"]
+
+    def forward(self, images):
+        return self.tokens.clone()
+
+
+def _unfold_patchify(images, patch):
+    """Patches as ``F.unfold`` cuts them, (B, N, C P P): what a notebook's visible test compares
+    ``patchify`` with, given to later tasks so that they are judged on their own."""
+    return torch.nn.functional.unfold(images, patch, stride=patch).transpose(1, 2)
+
+
+STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
+GIVEN = {"unfold_patchify": _unfold_patchify}
 
 
 def check(name: str, obj) -> None:

@@ -41,6 +41,7 @@ ESTIMATE_MIN = {
     "02a_self_attention_layers": 3, "02b_cost_and_nonlocal": 3,
     "03a_transformer_blocks": 4, "03b_char_lm": 6,
     "04a_wordpiece_and_pairs": 1, "04b_pretraining_and_finetuning": 8,
+    "05a_vision_transformer": 4, "05b_inductive_bias": 7,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\

@@ -21,3 +21,50 @@ def load_mnist5k() -> tuple[torch.Tensor, torch.Tensor]:
     x, y = mnist_data()
     x = torch.tensor(np.asarray(x, dtype=np.float32) / 255.0).reshape(-1, 1, 28, 28)
     return x, torch.tensor(np.asarray(y), dtype=torch.long)
+
+
+def random_shift(images: torch.Tensor, max_shift: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Translate each image by its own random (dy, dx) in [-max_shift, max_shift], filling with zeros.
+
+    images: (B, C, H, W) -> (B, C, H, W).  The augmentation that stands in for part of a CNN's
+    translation bias when a ViT learns from few images.
+    """
+    if max_shift < 0:
+        raise ValueError(f"max_shift must be >= 0, not {max_shift}")
+    if max_shift == 0:
+        return images
+    b, _, h, w = images.shape
+    s = max_shift
+    padded = torch.nn.functional.pad(images, (s, s, s, s))  # (B, C, H + 2s, W + 2s)
+    dy, dx = torch.randint(0, 2 * s + 1, (2, b, 1), generator=generator, device=images.device)
+    rows = dy + torch.arange(h, device=images.device)  # (B, H): the rows each image keeps
+    cols = dx + torch.arange(w, device=images.device)  # (B, W)
+    batch = torch.arange(b, device=images.device)[:, None, None]
+    return padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
+
+
+def random_erase(images: torch.Tensor, *, p: float = 0.25, size: int = 8,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """With probability ``p`` per image, zero one random ``size`` x ``size`` square (cutout).
+
+    images: (B, C, H, W) -> (B, C, H, W); the caller's tensor is left as it was.
+    """
+    b, _, h, w = images.shape
+    if not 0 <= p <= 1 or not 0 < size <= min(h, w):
+        raise ValueError(f"need 0 <= p <= 1 and 0 < size <= {min(h, w)}, not p={p}, size={size}")
+    dev = images.device
+    hit = torch.rand(b, generator=generator, device=dev) < p
+    top = torch.randint(0, h - size + 1, (b,), generator=generator, device=dev)
+    left = torch.randint(0, w - size + 1, (b,), generator=generator, device=dev)
+    ys, xs = torch.arange(h, device=dev), torch.arange(w, device=dev)
+    inside = ((ys[None, :, None] >= top[:, None, None]) & (ys[None, :, None] < top[:, None, None] + size)
+              & (xs[None, None, :] >= left[:, None, None]) & (xs[None, None, :] < left[:, None, None] + size))
+    return images.masked_fill((inside & hit[:, None, None])[:, None], 0.0)  # (B, 1, H, W) broadcast over C
+
+
+def split(n: int, n_test: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded shuffle of range(n) cut into (train indices, test indices of length n_test)."""
+    if not 0 < n_test < n:
+        raise ValueError(f"n_test must be between 1 and {n - 1}, not {n_test}")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return order[n_test:], order[:n_test]
