@@ -145,7 +145,8 @@ def describe(code: str, call: dict) -> str | None:
             "raised": f"raised {name}",
             "returned": f"returned {name}, not a torch.Tensor",
             "inplace": f"changes its input {name} in place: leave the caller's tensors as they were "
-                       "(work on a new tensor, e.g. masked_fill rather than masked_fill_)"}[kind]
+                       "(work on new tensors and lists: e.g. masked_fill rather than masked_fill_, "
+                       "reversed(xs) rather than xs.reverse())"}[kind]
 
 
 def _name(cls: type, default: str) -> str:

@@ -98,19 +98,22 @@ def stub_sources(chapter: str, notebook: str) -> dict[str, str]:
             if c.metadata.get("nbgrader", {}).get("solution")}
 
 
-def real_batch_snippets(notebook_folder: Path) -> tuple[Path, Path]:
+def real_batch_snippets(notebook_folder: Path) -> tuple[Path, Path | None]:
     """The mistake and the correct alternative that also go through the grading command, in one
     submission: the first diagnosed mistake of the notebook's bank (by name) and the first
-    alternative of another graded cell."""
+    alternative of another graded cell (None for a notebook with one graded cell)."""
     snippets = sorted(notebook_folder.glob("*/*"))
     mistake = next(s for s in snippets if s.stem.startswith("mistake") and _diagnosis(s))
-    correct = next(s for s in snippets if s.stem.startswith("correct") and s.parent != mistake.parent)
+    correct = next((s for s in snippets if s.stem.startswith("correct") and s.parent != mistake.parent), None)
     return mistake, correct
 
 
 def _mixed(notebook_folder: Path) -> dict[str, str]:
     mistake, correct = real_batch_snippets(notebook_folder)
-    return {mistake.parent.name: bank_source(mistake), correct.parent.name: bank_source(correct)}
+    mixed = {mistake.parent.name: bank_source(mistake)}
+    if correct is not None:
+        mixed[correct.parent.name] = bank_source(correct)
+    return mixed
 
 
 # ------------------------------------------------------------------------------ fast path

@@ -17,9 +17,9 @@ def _sincos_cases(gen):
     return [{"gh": gh, "gw": gw, "dim": d} for gh, gw, d in [(3, 5, 8), (4, 4, 16), (2, 7, 12), (1, 1, 4), (6, 2, 32)]]
 
 
-def _one_axis(positions: np.ndarray, dim: int, *, per: float, layout: str) -> np.ndarray:
+def _one_axis(positions: np.ndarray, dim: int, *, per: float, layout: str, sign: int = -1) -> np.ndarray:
     """(M,) positions -> (M, dim): dim/2 frequencies, sines and cosines."""
-    omega = 1.0 / 10000 ** (np.arange(dim // 2, dtype=np.float64) / per)
+    omega = 10000.0 ** (sign * np.arange(dim // 2, dtype=np.float64) / per)
     angles = positions[:, None].astype(np.float64) * omega[None]  # (M, dim/2)
     if layout == "interleaved":  # chapter 2's 1-D layout: sin, cos, sin, cos, ...
         return np.stack([np.sin(angles), np.cos(angles)], -1).reshape(len(positions), dim)
@@ -28,7 +28,7 @@ def _one_axis(positions: np.ndarray, dim: int, *, per: float, layout: str) -> np
     return np.concatenate([np.sin(angles), np.cos(angles)], 1)
 
 
-def _sincos(c, *, first="x", per="quarter", layout="concat", order="rows", start=0):
+def _sincos(c, *, first="x", per="quarter", layout="concat", order="rows", start=0, sign=-1):
     gh, gw, d = c["gh"], c["gw"], c["dim"]
     if order == "rows":
         ys, xs = np.meshgrid(np.arange(gh), np.arange(gw), indexing="ij")  # (gh, gw): row y, column x
@@ -36,8 +36,8 @@ def _sincos(c, *, first="x", per="quarter", layout="concat", order="rows", start
         xs, ys = np.meshgrid(np.arange(gw), np.arange(gh), indexing="ij")
     xs, ys = xs.reshape(-1) + start, ys.reshape(-1) + start
     per_value = {"quarter": d / 4, "half": d / 2, "whole": d}[per]
-    ex = _one_axis(xs, d // 2, per=per_value, layout=layout)
-    ey = _one_axis(ys, d // 2, per=per_value, layout=layout)
+    ex = _one_axis(xs, d // 2, per=per_value, layout=layout, sign=sign)
+    ey = _one_axis(ys, d // 2, per=per_value, layout=layout, sign=sign)
     return {"pos_embed": np.concatenate([ex, ey] if first == "x" else [ey, ex], 1)}
 
 
@@ -63,5 +63,7 @@ register(Spec(
             lambda c: _sincos(c, order="columns"),
         "counts positions from 1; the first row and column have index 0":
             lambda c: _sincos(c, start=1),
+        "raises 10000 to +k/F: the frequencies omega_k = 10000^(-k/F) fall from 1 as k grows":
+            lambda c: _sincos(c, sign=1),
     },
 ))

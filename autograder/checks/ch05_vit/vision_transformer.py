@@ -34,11 +34,16 @@ def _patchify_cases(gen):
     return cases
 
 
-def _patchify(c, *, permute=True, layout="cpp", order="rows", swap_hw=False, unfold_layout=False):
+def _patchify(c, *, permute=True, layout="cpp", order="rows", swap_hw=False, unfold_layout=False, split="outer"):
     x, p = c["images"], c["patch"]
     b, ch, h, w = x.shape
     if not permute:  # strips of rows: consecutive memory, not square patches
         return {"patches": x.reshape(b, (h // p) * (w // p), ch * p * p)}
+    if split == "inner":  # H split as (P, H/P): a "patch" takes every (H/P)-th row and every (W/P)-th column
+        if p == 1 or p == h or p == w:
+            raise ValueError("the two splits agree here")
+        t = x.reshape(b, ch, p, h // p, p, w // p).permute(0, 3, 5, 1, 2, 4)
+        return {"patches": t.reshape(b, (h // p) * (w // p), ch * p * p)}
     if swap_hw:
         h, w = w, h
     gh, gw = h // p, w // p
@@ -75,6 +80,9 @@ register(Spec(
             lambda c: _patchify(c, swap_hw=True),
         "returns (B, C·P·P, N), F.unfold's own layout; patchify returns one row per patch: (B, N, C·P·P)":
             lambda c: _patchify(c, unfold_layout=True),
+        "splits H into (P, H/P) rather than (H/P, P) (and W likewise): each patch then gathers pixels H/P apart; "
+        "reshape to (B, C, H/P, P, W/P, P), the grid index before the index inside the patch":
+            lambda c: _patchify(c, split="inner"),
     },
     forbidden=PATCHIFY_FORBIDDEN,
 ))
@@ -171,22 +179,60 @@ def _judge_dropout(c, out) -> str | None:
     x = out["tokens"]
     ref = _embed(c)["tokens"].double().numpy()
     p = c["config"]["dropout"]
+    if x.shape == ref.shape:
+        message = _dropout_of_reference(c, x, ref, p)
+        if message is not False:
+            return message
+    # The tokens before dropout are wrong: the evaluation-mode check names how; say only whether dropout is right.
+    for mistake in EMBED_MISTAKES.values():
+        wrong = mistake(c)["tokens"].double().numpy()
+        if wrong.shape != x.shape:
+            continue
+        if np.allclose(x, wrong, atol=1e-4, rtol=1e-4):
+            return ("applies no dropout in training mode (and the tokens are wrong as in evaluation mode): pass the "
+                    "tokens through self.pos_drop after adding the position embeddings")
+        kept = ~np.isclose(x, 0, atol=1e-6)
+        if np.allclose(x[kept], wrong[kept] / (1 - p), atol=1e-4, rtol=1e-4):
+            return ("the dropout is right, but the tokens it drops are wrong as in evaluation mode (see that "
+                    "check's verdict)")
+    return None if x.shape != ref.shape else (
+        "in training mode the tokens are neither the evaluation-mode tokens nor those tokens after dropout")
+
+
+def _dropout_of_reference(c, x, ref, p) -> str | None | bool:
+    """The verdict on training-mode tokens of the right shape, or False when they are not the right tokens
+    (before dropout) at all."""
     if np.allclose(x, ref, atol=1e-4, rtol=1e-4):
         return ("applies no dropout in training mode: pass the tokens through self.pos_drop after adding the "
                 "position embeddings")
     zero = np.isclose(x, 0, atol=1e-6)
     kept = ~zero
+    share = zero.mean()
     if np.allclose(x[kept], ref[kept] / (1 - p), atol=1e-4, rtol=1e-4):
-        share = zero.mean()
         sd = math.sqrt(p * (1 - p) / zero.size)
         if abs(share - p) > 5 * sd:
             return f"drops {share:.1%} of the values in training mode; self.pos_drop drops p = {p:.0%}"
         return None
+    # Dropout at another rate (F.dropout's default p = 0.5, a rate typed in): the kept values are scaled
+    # by one constant, 1 / (1 - rate), and about that share of the values is zero.
+    sure = kept & (np.abs(ref) > 1e-2)
+    scale = float(np.median(x[sure] / ref[sure])) if sure.any() else 1.0
+    if scale > 1 + 1e-3 and np.allclose(x[kept], ref[kept] * scale, atol=1e-4, rtol=1e-4):
+        return (f"drops {share:.1%} of the values in training mode and scales the others by {scale:.3g}, dropout at "
+                f"a rate of {1 - 1 / scale:.2g}; self.pos_drop drops p = {p:.0%}, the config's dropout")
     pos = np.broadcast_to(c["state"]["pos_embed"].double().numpy(), ref.shape)
     if np.isclose(x, pos, atol=1e-5).mean() > 0.5 * p:  # a dropped token-value leaves its position embedding
         return ("applies dropout before adding the position embeddings; drop the sum (timm's pos_drop comes after "
                 "the position embeddings are added)")
-    return "in training mode the tokens are neither the evaluation-mode tokens nor those tokens after dropout"
+    return False
+
+
+def _embed_dropped(c):
+    """One training-mode draw (a fixed mask, rate p, the kept values scaled by 1 / (1 - p)): an output the
+    judge accepts, which gives the outputs' shapes.  The judge itself compares with ``_embed``."""
+    tokens, p = _embed(c)["tokens"], c["config"]["dropout"]
+    keep = torch.rand(tokens.shape, generator=torch.Generator().manual_seed(0), dtype=tokens.dtype) >= p
+    return {"tokens": tokens * keep / (1 - p)}
 
 
 register(Spec(
@@ -194,7 +240,7 @@ register(Spec(
     cases=lambda gen: _embed_cases(gen, DROPOUT_CONFIGS),
     call={"construct": "config", "state": "state", "given": {"patchify": "unfold_patchify"},
           "args": ["images"], "outputs": ["tokens"]},
-    reference=_embed,
+    reference=_embed_dropped,
     judge=_judge_dropout,
 ))
 
@@ -252,13 +298,17 @@ def _torch_block(state, i, cfg) -> nn.TransformerEncoderLayer:
     return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path
 
 
-def _vit(c, *, final_norm=True, pool=None, norm_after_pool=False, blocks=True):
+def _vit(c, *, final_norm=True, pool=None, norm_after_pool=False, blocks="all", residual_around=False):
     s, cfg = c["state"], c["config"]
     d = cfg["dim"]
     x = c["tokens"].double()  # (B, N+1, D)
-    if blocks:
-        for i in range(cfg["depth"]):
-            x = _torch_block(s, i, cfg)(x)
+    depth = cfg["depth"]
+    if blocks in ("reversed", "first", "last") and depth == 1:
+        raise ValueError("with one block, the order of the blocks cannot be wrong")
+    order = {"all": range(depth), "none": [], "reversed": reversed(range(depth)), "first": [0],
+             "last": [depth - 1]}[blocks]
+    for i in order:
+        x = x + _torch_block(s, i, cfg)(x) if residual_around else _torch_block(s, i, cfg)(x)
     ln = (lambda t: F.layer_norm(t, (d,), s["norm.weight"].double(), s["norm.bias"].double(), eps=1e-5))
     if final_norm and not norm_after_pool:
         x = ln(x)
@@ -289,7 +339,18 @@ register(Spec(
         "applies the final LayerNorm after pooling; with pool='mean' normalise every token (self.norm), then average":
             lambda c: _vit(c, norm_after_pool=True),
         "never applies the blocks: run the tokens through every block of self.blocks, in order":
-            lambda c: _vit(c, blocks=False),
+            lambda c: _vit(c, blocks="none"),
+        "applies the blocks in reverse order: block 0 reads the patch embedding, the last block feeds the final "
+        "LayerNorm":
+            lambda c: _vit(c, blocks="reversed"),
+        "applies only the first block: run the tokens through every block of self.blocks, in order":
+            lambda c: _vit(c, blocks="first"),
+        "applies only the last block: each block reads the previous block's output (x = block(x) for every "
+        "block, in order), not the patch embedding":
+            lambda c: _vit(c, blocks="last"),
+        "adds a residual around each block, x + block(x): Block.forward already adds its own residuals; "
+        "x = block(x)":
+            lambda c: _vit(c, residual_around=True),
     },
 ))
 
@@ -306,18 +367,19 @@ def _rollout_cases(gen):
     return cases
 
 
-def _rollout(c, *, identity=True, order="last_left", heads="mean", renorm=True, transpose=False, cls_row=False):
-    residual = c["residual"]
+def _rollout(c, *, identity=True, order="last_left", heads="mean", renorm=True, transpose=False, cls_row=False,
+             always_identity=False):
+    residual = c["residual"] or always_identity
     rollout = None
     for a in c["attentions"]:
         a = a.double()
-        a = a.mean(1) if heads == "mean" else a.amax(1)  # (B, T, T)
+        a = {"mean": a.mean(1), "max": a.amax(1), "sum": a.sum(1)}[heads]  # (B, T, T)
         if transpose:
             a = a.transpose(-2, -1)
         if residual and identity:
             a = a + torch.eye(a.shape[-1], dtype=a.dtype)
             a = a / a.sum(-1, keepdim=True) if renorm else a
-        elif heads != "mean" and renorm:
+        elif heads == "max" and renorm:
             a = a / a.sum(-1, keepdim=True)
         if rollout is None:
             rollout = a
@@ -347,6 +409,10 @@ register(Spec(
             lambda c: _rollout(c, transpose=True),
         "returns the class token's row only; return the whole (B, T, T) rollout (the caller takes row 0)":
             lambda c: _rollout(c, cls_row=True),
+        "sums the heads; rollout averages them (mean over the head axis, dim 1)":
+            lambda c: _rollout(c, heads="sum"),
+        "adds the identity even with residual=False; then each layer's map is mean_h A as it is":
+            lambda c: _rollout(c, always_identity=True),
     },
 ))
 
@@ -359,7 +425,7 @@ def _similarity_cases(gen):
     return cases
 
 
-def _similarity(c, *, skip_cls=True, measure="cosine", grid_order="hw"):
+def _similarity(c, *, skip_cls=True, measure="cosine", grid_order="hw", norm_dim=-1):
     pos = c["pos_embed"].double()
     pos = pos[1:] if skip_cls else pos[:-1]
     gh, gw = c["grid"]
@@ -368,7 +434,7 @@ def _similarity(c, *, skip_cls=True, measure="cosine", grid_order="hw"):
     else:
         if measure == "pearson":
             pos = pos - pos.mean(-1, keepdim=True)
-        unit = pos / pos.norm(dim=-1, keepdim=True)
+        unit = pos / pos.norm(dim=norm_dim, keepdim=True)
         sim = unit @ unit.T
     shape = (gh, gw, gh, gw) if grid_order == "hw" else (gw, gh, gw, gh)
     return {"similarity": sim.reshape(shape)}
@@ -391,5 +457,8 @@ register(Spec(
             lambda c: _similarity(c, measure="pearson"),
         "reshapes to (gw, gh, gw, gh): the grid has gh rows and gw columns, patches numbered row by row":
             lambda c: _similarity(c, grid_order="wh"),
+        "normalises each column of the table (dim 0), not each patch's vector; normalise the rows (dim=-1), "
+        "one embedding each":
+            lambda c: _similarity(c, norm_dim=0),
     },
 ))

@@ -1,0 +1,17 @@
+# diagnosis: does not prepend the class token
+# visible: fails (the shape is checked first)
+# The class token left to the model; the patches take positions 1 .. N so that the shapes fit.
+class PatchEmbedding(nn.Module):
+    def __init__(self, *, config):
+        super().__init__()
+        c = as_config(config)
+        self.patch_size = c.patch_size
+        self.proj = nn.Linear(c.in_chans * c.patch_size ** 2, c.dim)        # E
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, c.dim))              # x_class
+        self.pos_embed = nn.Parameter(0.02 * torch.randn(1, c.num_patches + 1, c.dim))  # E_pos, timm's init scale
+        self.pos_drop = nn.Dropout(c.dropout)
+
+    def forward(self, images):
+        """images (B, C, H, W) -> tokens (B, N+1, D), the class token first."""
+        x = self.proj(patchify(images, self.patch_size))
+        return self.pos_drop(x + self.pos_embed[:, 1:])
