@@ -220,8 +220,19 @@ def _unfold_patchify(images, patch):
     return torch.nn.functional.unfold(images, patch, stride=patch).transpose(1, 2)
 
 
+def _space_attention(x, attn):
+    """Each frame's tokens attended as one sequence: (B, T, N, D) -> (B, T, N, D)."""
+    return attn(x.flatten(0, 1)).unflatten(0, x.shape[:2])
+
+
+def _time_attention(x, attn):
+    """Each location's tokens over the frames attended as one sequence: (B, T, N, D) -> (B, T, N, D)."""
+    by_location = x.permute(0, 2, 1, 3)  # (B, N, T, D)
+    return attn(by_location.flatten(0, 1)).unflatten(0, by_location.shape[:2]).permute(0, 2, 1, 3)
+
+
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
-GIVEN = {"unfold_patchify": _unfold_patchify}
+GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention}
 
 
 def check(name: str, obj) -> None:

@@ -42,6 +42,7 @@ ESTIMATE_MIN = {
     "03a_transformer_blocks": 4, "03b_char_lm": 6,
     "04a_wordpiece_and_pairs": 1, "04b_pretraining_and_finetuning": 8,
     "05a_vision_transformer": 4, "05b_inductive_bias": 7,
+    "06a_space_time_attention": 6, "06b_nonlocal_video": 3,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\

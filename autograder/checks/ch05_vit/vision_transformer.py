@@ -270,8 +270,10 @@ def _vit_cases(gen):
                           pre + "attn.proj.weight": _randn(gen, d, d) / math.sqrt(d),
                           pre + "attn.proj.bias": 0.2 * _randn(gen, d),
                           pre + "norm2.weight": 1 + 0.2 * _randn(gen, d), pre + "norm2.bias": 0.2 * _randn(gen, d),
-                          pre + "mlp.fc1.weight": _randn(gen, m, d) / math.sqrt(d), pre + "mlp.fc1.bias": 0.2 * _randn(gen, m),
-                          pre + "mlp.fc2.weight": _randn(gen, d, m) / math.sqrt(m), pre + "mlp.fc2.bias": 0.2 * _randn(gen, d)})
+                          pre + "mlp.fc1.weight": _randn(gen, m, d) / math.sqrt(d),
+                          pre + "mlp.fc1.bias": 0.2 * _randn(gen, m),
+                          pre + "mlp.fc2.weight": _randn(gen, d, m) / math.sqrt(m),
+                          pre + "mlp.fc2.bias": 0.2 * _randn(gen, d)})
         state.update({"norm.weight": 1 + 0.3 * _randn(gen, d), "norm.bias": 0.3 * _randn(gen, d),
                       "head.weight": _randn(gen, cfg["num_classes"], d) / math.sqrt(d),
                       "head.bias": 0.3 * _randn(gen, cfg["num_classes"])})
