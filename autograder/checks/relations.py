@@ -96,3 +96,15 @@ def describe(actual: dict, expected: dict, atol: float) -> str | None:
             return lead + (message if message else f"{key} differs from the reference by up to {worst:.2g}")
         return message
     return None
+
+
+def dropout_left_on(actual: np.ndarray | None, expected: np.ndarray, p: float, module: str) -> str | None:
+    """The diagnosis for dropout that still acts after ``.eval()``: about ``p`` of the values zeroed and
+    the others scaled by 1 / (1 - p), against the oracle's ``expected`` (computed without dropout)."""
+    if actual is None or p == 0 or actual.shape != expected.shape:
+        return None
+    zero = np.isclose(actual, 0, atol=1e-7) & ~np.isclose(expected, 0, atol=1e-7)
+    if 0.5 * p < zero.mean() < 1.5 * p and np.allclose(actual[~zero], expected[~zero] / (1 - p), atol=1e-4, rtol=RTOL):
+        return (f"dropout is active in evaluation mode: apply {module} (an nn.Dropout, off after .eval()), "
+                "not F.dropout with its default training=True")
+    return None

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import relations
 from ..core import Spec, register
 from ..oracles import randn as _randn
 
@@ -259,16 +260,8 @@ def _emb(c, *, segments=True, start=0, norm="after", scale=False, eps=1e-12, fla
 
 
 def _emb_properties(case, out):
-    x = out.get("embeddings")
-    p = case["config"]["dropout"]
-    if x is None or p == 0:
-        return None
-    ref = _emb(case)["embeddings"].double().numpy()
-    zero = np.isclose(x, 0, atol=1e-7) & ~np.isclose(ref, 0, atol=1e-7)
-    if 0.5 * p < zero.mean() < 1.5 * p and np.allclose(x[~zero], ref[~zero] / (1 - p), atol=1e-4, rtol=1e-4):
-        return ("dropout is active in evaluation mode: apply self.dropout (an nn.Dropout, off after .eval()), "
-                "not F.dropout with its default training=True")
-    return None
+    return relations.dropout_left_on(out.get("embeddings"), _emb(case)["embeddings"].double().numpy(),
+                                     case["config"]["dropout"], "self.dropout")
 
 
 register(Spec(

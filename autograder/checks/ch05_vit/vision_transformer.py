@@ -18,6 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .. import relations
 from ..core import Spec, register
 from ..oracles import randn as _randn
 
@@ -134,16 +135,8 @@ def _embed(c, *, cls="first", cls_pos=True, use_pos=True, scale=False):
 
 
 def _dropout_in_eval(case, out, reference) -> str | None:
-    """Dropout that still acts after .eval(): about p of the values zeroed, the others scaled by 1/(1-p)."""
-    x, p = out.get("tokens"), case["config"].get("dropout", 0.0)
-    if x is None or p == 0:
-        return None
-    ref = reference(case)["tokens"].double().numpy()
-    zero = np.isclose(x, 0, atol=1e-7) & ~np.isclose(ref, 0, atol=1e-7)
-    if 0.5 * p < zero.mean() < 1.5 * p and np.allclose(x[~zero], ref[~zero] / (1 - p), atol=1e-4, rtol=1e-4):
-        return ("dropout is active in evaluation mode: apply self.pos_drop (an nn.Dropout, off after .eval()), "
-                "not F.dropout with its default training=True")
-    return None
+    return relations.dropout_left_on(out.get("tokens"), reference(case)["tokens"].double().numpy(),
+                                     case["config"].get("dropout", 0.0), "self.pos_drop")
 
 
 EMBED_MISTAKES = {

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core import Spec, register
-from ..oracles import randn as _randn
+from ..oracles import only_when, randn as _randn
 from .. import ch05_vit
 
 # ------------------------------------------------------------ patches
@@ -145,11 +145,6 @@ def _attention_cases(gen):
     return cases
 
 
-def _needs(cond: bool):
-    if not cond:
-        raise ValueError("this mistake cannot differ from the reference on this case")
-
-
 register(Spec(
     name="ch06.space_attention", what="space_attention",
     cases=_attention_cases,
@@ -164,7 +159,7 @@ register(Spec(
             lambda c: {"y": _factorised(c["x"], c["state"], c["heads"], "time")},
         "cuts the clip into sequences of T consecutive tokens (a reshape to (B·N, T, D)): a frame is the N "
         "tokens x[:, t], one sequence per frame: (B·T, N, D)":
-            lambda c: (_needs(c["x"].shape[1] != c["x"].shape[2]),
+            lambda c: (only_when(c["x"].shape[1] != c["x"].shape[2]),
                        {"y": _grouped(c["x"], c["state"], c["heads"], c["x"].shape[0] * c["x"].shape[2],
                                       c["x"].shape[1])})[1],
         "returns (B·T, N, D), the attention's batch of sequences; put the frames back: (B, T, N, D), each token "
@@ -172,7 +167,7 @@ register(Spec(
             lambda c: {"y": _factorised(c["x"], c["state"], c["heads"], "space").flatten(0, 1)},
         "groups the frames as (T, B) but puts them back as (B, T): each frame's output lands in another frame's "
         "place; undo the grouping the way it was made":
-            lambda c: (_needs(c["x"].shape[0] > 1 and c["x"].shape[1] > 1),
+            lambda c: (only_when(c["x"].shape[0] > 1 and c["x"].shape[1] > 1),
                        {"y": _factorised(c["x"], c["state"], c["heads"], "space").transpose(0, 1)
                         .reshape(c["x"].shape)})[1],
     },
@@ -186,12 +181,12 @@ register(Spec(
     mistakes={
         "reshapes (B, T, N, D) straight to (B·N, T, D): the sequences are then T consecutive tokens of one frame, "
         "not one location over the frames; move T next to D first: x.transpose(1, 2).reshape(B * N, T, D)":
-            lambda c: (_needs(c["x"].shape[1] > 1 and c["x"].shape[2] > 1),
+            lambda c: (only_when(c["x"].shape[1] > 1 and c["x"].shape[2] > 1),
                        {"y": _grouped(c["x"], c["state"], c["heads"], c["x"].shape[0] * c["x"].shape[2],
                                       c["x"].shape[1])})[1],
         "leaves the output in (B, N, T, D) order: transpose it back to (B, T, N, D) before returning, not a "
         "reshape":
-            lambda c: (_needs(c["x"].shape[1] > 1 and c["x"].shape[2] > 1),
+            lambda c: (only_when(c["x"].shape[1] > 1 and c["x"].shape[2] > 1),
                        {"y": _time_not_back(c["x"], c["state"], c["heads"])})[1],
         "attends over all T·N tokens of the clip (joint space-time); time attention keeps each location to "
         "itself: one sequence per location, (B·N, T, D)":
@@ -341,7 +336,7 @@ def _flops_cases(gen):
 def _if_variant(*variants):
     def wrap(fn):
         def run(c):
-            _needs(c["variant"] in variants)
+            only_when(c["variant"] in variants)
             return fn(c)
         return run
     return wrap
