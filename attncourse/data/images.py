@@ -68,3 +68,45 @@ def split(n: int, n_test: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Te
         raise ValueError(f"n_test must be between 1 and {n - 1}, not {n_test}")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     return order[n_test:], order[:n_test]
+
+
+PHOTOS = ("grace_hopper.jpg",)  # photographs that ship with matplotlib (its sample data)
+
+
+def load_photo(name: str = "grace_hopper.jpg") -> torch.Tensor:
+    """A photograph bundled with matplotlib: (3, H, W) in [0, 1] (Grace Hopper: 600 x 512)."""
+    if name not in PHOTOS:
+        raise ValueError(f"unknown photograph {name!r}: choose one of {PHOTOS}")
+    from matplotlib import cbook
+    from matplotlib import image as mpimg
+
+    pixels = np.asarray(mpimg.imread(cbook.get_sample_data(name, asfileobj=False)), dtype=np.float32)
+    if pixels.max() > 1.0:  # JPEGs come as 0..255
+        pixels = pixels / 255.0
+    return torch.from_numpy(np.ascontiguousarray(pixels[..., :3])).permute(2, 0, 1).contiguous()
+
+
+def photo_crops(n: int, *, size: int = 32, part: str = "train", seed: int = 0,
+                name: str = "grace_hopper.jpg") -> torch.Tensor:
+    """``n`` random ``size`` x ``size`` crops of a bundled photograph: (n, 3, size, size) in [0, 1].
+
+    ``part="train"`` crops lie wholly in the top two thirds of the photograph and ``part="test"``
+    wholly in the bottom third, so a model trained on the one is shown only pixels it never saw
+    in the other.  Seeded: the same arguments give the same crops.
+    """
+    if part not in ("train", "test"):
+        raise ValueError(f"part must be 'train' or 'test', not {part!r}")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, not {n}")
+    photo = load_photo(name)
+    _, h, w = photo.shape
+    cut = 2 * h // 3
+    top, bottom = (0, cut) if part == "train" else (cut, h)
+    if not 0 < size <= min(bottom - top, w):
+        raise ValueError(f"size must be between 1 and {min(bottom - top, w)} for the {part} part, not {size}")
+    g = torch.Generator().manual_seed(seed)
+    ys = torch.randint(top, bottom - size + 1, (n,), generator=g)
+    xs = torch.randint(0, w - size + 1, (n,), generator=g)
+    if n == 0:
+        return photo.new_zeros(0, 3, size, size)
+    return torch.stack([photo[:, y:y + size, x:x + size] for y, x in zip(ys.tolist(), xs.tolist())])

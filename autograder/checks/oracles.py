@@ -25,3 +25,36 @@ def only_when(condition: bool) -> None:
     (core skips a mistake whose oracle raises, so the verdict never names a mistake that looks correct)."""
     if not condition:
         raise ValueError("this mistake cannot differ from the reference on this case")
+
+
+# The pre-norm ViT block that chapters 5 and 7 give (timm's names: norm1, attn.qkv, attn.proj, norm2, mlp.fc1,
+# mlp.fc2), as random weights and as PyTorch's own encoder layer.
+_VIT_BLOCK_NAMES = {"self_attn.in_proj_weight": "attn.qkv.weight", "self_attn.in_proj_bias": "attn.qkv.bias",
+                    "self_attn.out_proj.weight": "attn.proj.weight", "self_attn.out_proj.bias": "attn.proj.bias",
+                    "linear1.weight": "mlp.fc1.weight", "linear1.bias": "mlp.fc1.bias",
+                    "linear2.weight": "mlp.fc2.weight", "linear2.bias": "mlp.fc2.bias",
+                    "norm1.weight": "norm1.weight", "norm1.bias": "norm1.bias",
+                    "norm2.weight": "norm2.weight", "norm2.bias": "norm2.bias"}
+
+
+def vit_block_state(gen: torch.Generator, prefix: str, dim: int, mlp_dim: int) -> dict:
+    """Random weights for a given pre-norm ViT block, keyed ``prefix + name`` as in its state dict."""
+    d, m = dim, mlp_dim
+    return {prefix + "norm1.weight": 1 + 0.2 * randn(gen, d), prefix + "norm1.bias": 0.2 * randn(gen, d),
+            prefix + "attn.qkv.weight": randn(gen, 3 * d, d) / d ** 0.5,
+            prefix + "attn.qkv.bias": 0.2 * randn(gen, 3 * d),
+            prefix + "attn.proj.weight": randn(gen, d, d) / d ** 0.5,
+            prefix + "attn.proj.bias": 0.2 * randn(gen, d),
+            prefix + "norm2.weight": 1 + 0.2 * randn(gen, d), prefix + "norm2.bias": 0.2 * randn(gen, d),
+            prefix + "mlp.fc1.weight": randn(gen, m, d) / d ** 0.5,
+            prefix + "mlp.fc1.bias": 0.2 * randn(gen, m),
+            prefix + "mlp.fc2.weight": randn(gen, d, m) / m ** 0.5,
+            prefix + "mlp.fc2.bias": 0.2 * randn(gen, d)}
+
+
+def torch_vit_block(state: dict, prefix: str, *, dim: int, heads: int, mlp_dim: int) -> torch.nn.TransformerEncoderLayer:
+    """PyTorch's own pre-norm encoder layer (float64), loaded with a given ViT block's weights."""
+    layer = torch.nn.TransformerEncoderLayer(dim, heads, mlp_dim, dropout=0.0, activation="gelu",
+                                             batch_first=True, norm_first=True).double()
+    layer.load_state_dict({ours: state[prefix + theirs].double() for ours, theirs in _VIT_BLOCK_NAMES.items()})
+    return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from .. import relations
 from ..core import Spec, register
-from ..oracles import randn as _randn
+from ..oracles import randn as _randn, torch_vit_block, vit_block_state
 
 # "Write it yourself": what patchify may not call (read from the solution cell's source).
 PATCHIFY_FORBIDDEN = ("unfold", "Unfold", "conv2d", "Conv2d", "conv_transpose2d", "rearrange", "einops", "fold",
@@ -256,17 +256,7 @@ def _vit_cases(gen):
         d, m = cfg["dim"], cfg["mlp_dim"]
         state = _embedding_state(gen, cfg, prefix="patch_embed.")
         for i in range(cfg["depth"]):
-            pre = f"blocks.{i}."
-            state.update({pre + "norm1.weight": 1 + 0.2 * _randn(gen, d), pre + "norm1.bias": 0.2 * _randn(gen, d),
-                          pre + "attn.qkv.weight": _randn(gen, 3 * d, d) / math.sqrt(d),
-                          pre + "attn.qkv.bias": 0.2 * _randn(gen, 3 * d),
-                          pre + "attn.proj.weight": _randn(gen, d, d) / math.sqrt(d),
-                          pre + "attn.proj.bias": 0.2 * _randn(gen, d),
-                          pre + "norm2.weight": 1 + 0.2 * _randn(gen, d), pre + "norm2.bias": 0.2 * _randn(gen, d),
-                          pre + "mlp.fc1.weight": _randn(gen, m, d) / math.sqrt(d),
-                          pre + "mlp.fc1.bias": 0.2 * _randn(gen, m),
-                          pre + "mlp.fc2.weight": _randn(gen, d, m) / math.sqrt(m),
-                          pre + "mlp.fc2.bias": 0.2 * _randn(gen, d)})
+            state.update(vit_block_state(gen, f"blocks.{i}.", d, m))
         state.update({"norm.weight": 1 + 0.3 * _randn(gen, d), "norm.bias": 0.3 * _randn(gen, d),
                       "head.weight": _randn(gen, cfg["num_classes"], d) / math.sqrt(d),
                       "head.bias": 0.3 * _randn(gen, cfg["num_classes"])})
@@ -280,17 +270,7 @@ def _vit_cases(gen):
 
 def _torch_block(state, i, cfg) -> nn.TransformerEncoderLayer:
     """PyTorch's own pre-norm encoder layer, loaded with the given block's weights."""
-    d, pre = cfg["dim"], f"blocks.{i}."
-    layer = nn.TransformerEncoderLayer(d, cfg["heads"], cfg["mlp_dim"], dropout=0.0, activation="gelu",
-                                       batch_first=True, norm_first=True).double()
-    names = {"self_attn.in_proj_weight": "attn.qkv.weight", "self_attn.in_proj_bias": "attn.qkv.bias",
-             "self_attn.out_proj.weight": "attn.proj.weight", "self_attn.out_proj.bias": "attn.proj.bias",
-             "linear1.weight": "mlp.fc1.weight", "linear1.bias": "mlp.fc1.bias",
-             "linear2.weight": "mlp.fc2.weight", "linear2.bias": "mlp.fc2.bias",
-             "norm1.weight": "norm1.weight", "norm1.bias": "norm1.bias",
-             "norm2.weight": "norm2.weight", "norm2.bias": "norm2.bias"}
-    layer.load_state_dict({ours: state[pre + theirs].double() for ours, theirs in names.items()})
-    return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path
+    return torch_vit_block(state, f"blocks.{i}.", dim=cfg["dim"], heads=cfg["heads"], mlp_dim=cfg["mlp_dim"])
 
 
 def _vit(c, *, final_norm=True, pool=None, norm_after_pool=False, blocks="all", residual_around=False):
