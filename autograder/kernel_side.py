@@ -231,8 +231,20 @@ def _time_attention(x, attn):
     return attn(by_location.flatten(0, 1)).unflatten(0, by_location.shape[:2]).permute(0, 2, 1, 3)
 
 
+def _argsort_masking(x, mask_ratio, noise):
+    """MAE's random masking (keep the int(L (1 - r)) tokens of smallest noise, in noise order; mask 1 = removed;
+    the inverse permutation): given to the encoder's check so that it is judged on its own."""
+    b, length, d = x.shape
+    keep = int(length * (1 - mask_ratio))
+    order = torch.argsort(noise, dim=1, stable=True)
+    ids_restore = torch.argsort(order, dim=1)
+    mask = (ids_restore >= keep).to(x.dtype)
+    return torch.gather(x, 1, order[:, :keep, None].expand(-1, -1, d)), mask, ids_restore
+
+
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
-GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention}
+GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
+         "argsort_masking": _argsort_masking}
 
 
 def check(name: str, obj) -> None:

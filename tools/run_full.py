@@ -43,6 +43,7 @@ ESTIMATE_MIN = {
     "04a_wordpiece_and_pairs": 1, "04b_pretraining_and_finetuning": 8,
     "05a_vision_transformer": 4, "05b_inductive_bias": 7,
     "06a_space_time_attention": 6, "06b_nonlocal_video": 3,
+    "07a_masked_autoencoder": 8, "07b_visual_tokens": 3,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\
