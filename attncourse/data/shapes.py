@@ -72,6 +72,30 @@ def _random_scene(rng: np.random.Generator, size: int) -> tuple[list[dict], str,
     return [a, b], relation, caption_of(a, relation, b)
 
 
+CHANGES = ("colour", "shape", "order")
+
+
+def altered_caption(objects: list[dict], rng: np.random.Generator) -> tuple[str, str]:
+    """A caption of the scene with one thing changed, and which: ``"colour"`` or ``"shape"`` (of one object,
+    picked at random) or ``"order"`` (the two objects named the other way round).  A hard negative for
+    image-text matching: never the scene's own caption, with the same relation word and two different objects."""
+    relation = "left of" if abs(objects[0]["cx"] - objects[1]["cx"]) > abs(objects[0]["cy"] - objects[1]["cy"]) else "above"
+    own = caption_of(objects[0], relation, objects[1])
+    while True:  # a change can make the two objects alike, or (after the fix below) undo itself: draw again
+        a, b = (dict(o) for o in objects)
+        kind = str(rng.choice(CHANGES))
+        target = a if rng.random() < 0.5 else b
+        if kind == "colour":
+            target["color"] = str(rng.choice([c for c in COLORS if c != target["color"]]))
+        elif kind == "shape":
+            target["shape"] = str(rng.choice([s for s in SHAPES if s != target["shape"]]))
+        else:
+            a, b = b, a
+        text = caption_of(a, relation, b)
+        if (a["color"], a["shape"]) != (b["color"], b["shape"]) and text != own:
+            return text, kind
+
+
 @dataclass
 class ShapeScenes:
     """``images`` (N, 3, S, S) in [0, 1]; ``captions`` (N, 10) word ids:
