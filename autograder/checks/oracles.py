@@ -58,3 +58,22 @@ def torch_vit_block(state: dict, prefix: str, *, dim: int, heads: int, mlp_dim: 
                                              batch_first=True, norm_first=True).double()
     layer.load_state_dict({ours: state[prefix + theirs].double() for ours, theirs in _VIT_BLOCK_NAMES.items()})
     return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path
+
+
+# Masked models (chapter 7): inputs that such a model must not tell apart, and the verdict when it does.
+def differ_only_in_hidden(images: torch.Tensor, hidden: torch.Tensor, patch: int) -> None:
+    """Make row 1 of ``images`` (B, C, H, W) a copy of row 0 except in the pixels of the hidden patches
+    (``hidden``: (L,), 1 or True = hidden, patches row by row), in place."""
+    _, c, h, w = images.shape
+    length = hidden.numel()
+    cols = hidden.double().reshape(1, length, 1).expand(1, length, c * patch * patch).transpose(1, 2)
+    pixels = torch.nn.functional.fold(cols, (h, w), patch, stride=patch)[0].bool()  # (C, H, W): hidden pixels
+    images[1] = torch.where(pixels, images[1], images[0])
+
+
+def pair_told_apart(output, atol: float = 1e-4) -> bool:
+    """Whether rows 0 and 1 of a (B, ...) output differ (a masked model's output for a differ_only_in_hidden pair)."""
+    import numpy as np
+
+    out = np.asarray(output)
+    return out.ndim >= 2 and out.shape[0] >= 2 and not np.allclose(out[0], out[1], atol=atol, rtol=atol)

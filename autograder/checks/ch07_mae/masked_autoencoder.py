@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core import Spec, register
-from ..oracles import only_when, randn, torch_vit_block, vit_block_state
+from ..oracles import differ_only_in_hidden, only_when, pair_told_apart, randn, torch_vit_block, vit_block_state
 
 # "Write it yourself": what unpatchify may not call (read from the solution cell's source).
 UNPATCHIFY_FORBIDDEN = ("fold", "Fold", "unfold", "Unfold", "conv_transpose2d", "ConvTranspose2d", "pixel_shuffle",
@@ -347,11 +347,9 @@ def _encoder_cases(gen):
         keep = int(length * (1 - ratio))
         hidden = torch.ones(length)
         hidden[torch.argsort(noise[0])[:keep]] = 0
-        pixels = F.fold(hidden[None, :, None].expand(1, length, ch * p * p).transpose(1, 2), (h, w), p, stride=p)[0]
         noise[1] = noise[0]
-        images[1] = torch.where(pixels.bool(), images[1], images[0])
-        cases.append({"config": cfg, "state": state, "images": images, "mask_ratio": ratio, "noise": noise,
-                      "hidden_pixels": pixels})
+        differ_only_in_hidden(images, hidden, p)
+        cases.append({"config": cfg, "state": state, "images": images, "mask_ratio": ratio, "noise": noise})
     return cases
 
 
@@ -395,8 +393,7 @@ def _encoder(c, *, pos="before", cls_pos=True, cls="first", final_norm=True, mas
 
 
 def _encoder_properties(case, out) -> str | None:
-    latent = np.asarray(out["latent"])
-    if latent.ndim == 3 and latent.shape[0] == 2 and not np.allclose(latent[0], latent[1], atol=1e-4, rtol=1e-4):
+    if np.ndim(out["latent"]) == 3 and pair_told_apart(out["latent"]):
         return ("the latent changes when only the pixels of hidden patches change (two images that differ only "
                 "there, with the same noise): the encoder must read the visible patches only; mask before the "
                 "blocks, and mask the tokens, not the pixels")

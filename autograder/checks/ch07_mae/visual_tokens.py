@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..core import Spec, register
-from ..oracles import only_when, randn
+from ..oracles import differ_only_in_hidden, only_when, pair_told_apart, randn
 
 
 # ------------------------------------------------------------ visual_tokens
@@ -135,9 +135,7 @@ def _model_cases(gen):
         mask[1] = mask[0]
         images = randn(gen, 4, ch, h, w)
         # A pair: image 1 is image 0 with every hidden pixel changed, under the same mask.
-        pixels = F.fold(mask[0].double()[None, :, None].expand(1, length, ch * p * p).transpose(1, 2), (h, w), p,
-                        stride=p)[0].bool()
-        images[1] = torch.where(pixels, images[1], images[0])
+        differ_only_in_hidden(images, mask[0], p)
         cases.append({"config": cfg, "state": state, "images": images, "mask": mask})
     return cases
 
@@ -188,8 +186,7 @@ def _model(c, *, replace="replace", pos="after", polarity=True, cls=True, final_
 
 
 def _model_properties(case, out) -> str | None:
-    y = np.asarray(out["out"])
-    if y.ndim == 3 and y.shape[0] == 4 and not np.allclose(y[0], y[1], atol=1e-4, rtol=1e-4):
+    if np.ndim(out["out"]) == 3 and pair_told_apart(out["out"]):
         return ("the predictions change when only the pixels of hidden patches change (two images that differ only "
                 "there, under the same mask): replace every hidden patch's embedding by the mask token, so nothing "
                 "of its pixels remains")
