@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 
 import numpy as np
+import torch
 
 from attncourse.data import load_shape_scenes
 from attncourse.data.shapes import CHANGES, COLORS, SHAPES, altered_caption
@@ -40,3 +41,54 @@ def test_altered_captions_are_seeded():
     first = [altered_caption(o, np.random.default_rng(3)) for o in scenes.objects]
     again = [altered_caption(o, np.random.default_rng(3)) for o in scenes.objects]
     assert first == again
+
+
+# ------------------------------------------------------------ larger scenes with questions (8a, full scale)
+from attncourse.data.vqa import ANSWERS, KINDS, MARGIN, NUMBERS, load_vqa_scenes  # noqa: E402
+
+
+def _answer(question, objects):
+    """An independent reading of a question against the scene's objects."""
+    w = question.split()
+    pairs = [(o["color"], o["shape"]) for o in objects]
+    if w[:2] == ["how", "many"]:
+        return NUMBERS[sum(o["color"] == w[2] for o in objects)]
+    if w[:2] == ["is", "there"]:
+        return "yes" if (w[3], w[4]) in pairs else "no"
+    if w[0] == "is":  # is the C S <relation> the C S
+        a = objects[pairs.index((w[2], w[3]))]
+        b = objects[pairs.index((w[-2], w[-1]))]
+        relation = " ".join(w[4:-3])
+        d = {"left of": b["cx"] - a["cx"], "right of": a["cx"] - b["cx"], "above": b["cy"] - a["cy"]}[relation]
+        assert abs(d) > MARGIN, "a borderline relation was asked"
+        return "yes" if d > 0 else "no"
+    if w[:3] == ["what", "color", "is"]:
+        (match,) = [o for o in objects if o["shape"] == w[-1]]
+        return match["color"]
+    (match,) = [o for o in objects if o["color"] == w[4]]  # what shape is the C object
+    return match["shape"]
+
+
+def test_vqa_scenes_answers_are_right_and_objects_apart():
+    scenes = load_vqa_scenes(400, seed=7)
+    assert scenes.images.shape == (400, 3, 64, 64) and scenes.questions.shape[0] == 400
+    kinds = collections.Counter()
+    for q, a, k, objects, caption in zip(scenes.question_texts, scenes.answers.tolist(), scenes.kinds.tolist(),
+                                         scenes.objects, scenes.caption_texts):
+        assert 2 <= len(objects) <= 4 and len({(o["color"], o["shape"]) for o in objects}) == len(objects)
+        for i, o in enumerate(objects):
+            for p in objects[:i]:
+                assert (o["cx"] - p["cx"]) ** 2 + (o["cy"] - p["cy"]) ** 2 > (o["r"] + p["r"]) ** 2  # no overlap
+        assert ANSWERS[a] == _answer(q, objects), q
+        left_to_right = sorted(objects, key=lambda o: o["cx"])
+        assert caption == " ".join(f"a {o['color']} {o['shape']}" for o in left_to_right)
+        kinds[KINDS[k]] += 1
+    assert set(kinds) == set(KINDS) and min(kinds.values()) > 40
+    assert scenes.vocab.decode(scenes.questions[0]) == scenes.question_texts[0]
+
+
+def test_vqa_scenes_are_seeded():
+    a, b = load_vqa_scenes(30, seed=3), load_vqa_scenes(30, seed=3)
+    assert torch.equal(a.images, b.images) and a.question_texts == b.question_texts
+    assert load_vqa_scenes(30, seed=4).question_texts != a.question_texts
+    assert len(load_vqa_scenes(0, seed=0)) == 0
