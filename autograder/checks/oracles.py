@@ -52,11 +52,20 @@ def vit_block_state(gen: torch.Generator, prefix: str, dim: int, mlp_dim: int) -
             prefix + "mlp.fc2.bias": 0.2 * randn(gen, d)}
 
 
-def torch_vit_block(state: dict, prefix: str, *, dim: int, heads: int, mlp_dim: int) -> torch.nn.TransformerEncoderLayer:
-    """PyTorch's own pre-norm encoder layer (float64), loaded with a given ViT block's weights."""
+def as_torch_layer_state(state: dict, prefix: str) -> dict:
+    """A ViT block's weights (from :func:`vit_block_state`) under ``nn.TransformerEncoderLayer``'s names, for a
+    model built from PyTorch's own layers (``prefix + "self_attn.in_proj_weight"`` for ``prefix + "attn.qkv.weight"``)."""
+    return {prefix + ours: state[prefix + theirs] for ours, theirs in _VIT_BLOCK_NAMES.items()}
+
+
+def torch_vit_block(state: dict, prefix: str, *, dim: int, heads: int, mlp_dim: int,
+                    torch_names: bool = False) -> torch.nn.TransformerEncoderLayer:
+    """PyTorch's own pre-norm encoder layer (float64), loaded with a given ViT block's weights (``torch_names``:
+    the state already uses the layer's own names, see :func:`as_torch_layer_state`)."""
     layer = torch.nn.TransformerEncoderLayer(dim, heads, mlp_dim, dropout=0.0, activation="gelu",
                                              batch_first=True, norm_first=True).double()
-    layer.load_state_dict({ours: state[prefix + theirs].double() for ours, theirs in _VIT_BLOCK_NAMES.items()})
+    layer.load_state_dict({ours: state[prefix + (ours if torch_names else theirs)].double()
+                           for ours, theirs in _VIT_BLOCK_NAMES.items()})
     return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path
 
 

@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from ..core import Spec, register
-from ..oracles import differ_only_in_hidden, only_when, pair_told_apart, randn
+from ..oracles import (as_torch_layer_state, differ_only_in_hidden, only_when, pair_told_apart, randn,
+                       torch_vit_block, vit_block_state)
 
 
 # ------------------------------------------------------------ visual_tokens
@@ -99,22 +99,6 @@ def _model_config(image_size, patch_size, in_chans, dim, depth, heads, mlp_dim, 
 MODEL_CONFIGS = [_model_config((8, 12), 4, 3, 8, 2, 2, 16, 5), _model_config((8, 8), 2, 1, 12, 1, 3, 20, 4),
                  _model_config((6, 9), 3, 2, 6, 2, 1, 12, 7)]
 
-_LAYER_NAMES = ("self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
-                "self_attn.out_proj.bias", "linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias",
-                "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias")
-
-
-def _layer_state(gen, prefix, d, m):
-    return {prefix + "self_attn.in_proj_weight": randn(gen, 3 * d, d) / math.sqrt(d),
-            prefix + "self_attn.in_proj_bias": 0.2 * randn(gen, 3 * d),
-            prefix + "self_attn.out_proj.weight": randn(gen, d, d) / math.sqrt(d),
-            prefix + "self_attn.out_proj.bias": 0.2 * randn(gen, d),
-            prefix + "linear1.weight": randn(gen, m, d) / math.sqrt(d), prefix + "linear1.bias": 0.2 * randn(gen, m),
-            prefix + "linear2.weight": randn(gen, d, m) / math.sqrt(m), prefix + "linear2.bias": 0.2 * randn(gen, d),
-            prefix + "norm1.weight": 1 + 0.2 * randn(gen, d), prefix + "norm1.bias": 0.2 * randn(gen, d),
-            prefix + "norm2.weight": 1 + 0.2 * randn(gen, d), prefix + "norm2.bias": 0.2 * randn(gen, d)}
-
-
 def _model_cases(gen):
     cases = []
     for cfg in MODEL_CONFIGS:
@@ -124,7 +108,8 @@ def _model_cases(gen):
                  "patch_embed.bias": 0.3 * randn(gen, d), "mask_token": randn(gen, d),
                  "cls_token": randn(gen, 1, 1, d), "pos_embed": randn(gen, 1, 1 + length, d)}
         for i in range(cfg["depth"]):
-            state.update(_layer_state(gen, f"blocks.layers.{i}.", d, cfg["mlp_dim"]))
+            pre = f"blocks.layers.{i}."
+            state.update(as_torch_layer_state(vit_block_state(gen, pre, d, cfg["mlp_dim"]), pre))
         state.update({"norm.weight": 1 + 0.3 * randn(gen, d), "norm.bias": 0.3 * randn(gen, d),
                       "head.weight": randn(gen, cfg["out_dim"], d) / math.sqrt(d),
                       "head.bias": 0.3 * randn(gen, cfg["out_dim"])})
@@ -138,14 +123,6 @@ def _model_cases(gen):
         differ_only_in_hidden(images, mask[0], p)
         cases.append({"config": cfg, "state": state, "images": images, "mask": mask})
     return cases
-
-
-def _torch_layer(s, i, cfg):
-    layer = nn.TransformerEncoderLayer(cfg["dim"], cfg["heads"], cfg["mlp_dim"], dropout=0.0, activation="gelu",
-                                       batch_first=True, norm_first=True).double()
-    pre = f"blocks.layers.{i}."
-    layer.load_state_dict({name: s[pre + name].double() for name in _LAYER_NAMES})
-    return layer.train()  # dropout is 0; train mode keeps PyTorch off its fused inference path
 
 
 def _model(c, *, replace="replace", pos="after", polarity=True, cls=True, final_norm=True, head="patches"):
@@ -175,7 +152,8 @@ def _model(c, *, replace="replace", pos="after", polarity=True, cls=True, final_
     else:
         z = tokens + (table[:, 1:] if pos == "after" else 0)
     for i in range(cfg["depth"]):
-        z = _torch_layer(s, i, cfg)(z)
+        z = torch_vit_block(s, f"blocks.layers.{i}.", dim=d, heads=cfg["heads"], mlp_dim=cfg["mlp_dim"],
+                            torch_names=True)(z)
     if final_norm:
         z = F.layer_norm(z, (d,), s["norm.weight"].double(), s["norm.bias"].double(), eps=1e-5)
     if cls and head == "patches":

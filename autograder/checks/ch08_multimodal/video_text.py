@@ -43,7 +43,7 @@ def _cases(gen):
     return cases
 
 
-def _embed(c, *, temporal="flag", swap_tables=False, swap_index=False, types=True, swap_types=False,
+def _embed(c, *, temporal="flag", swap_index=False, types=True, swap_types=False,
            text="norm_then_type", order="frame_major", text_first=True):
     s = {k: v.double() for k, v in c["state"].items()}
     cfg, ids, clips = c["config"], c["text_ids"], c["clips"].double()
@@ -75,10 +75,7 @@ def _embed(c, *, temporal="flag", swap_tables=False, swap_index=False, types=Tru
         n = patches.shape[1]
         for j in range(n):
             tok = patches[:, j] + (video_type if types else 0)
-            if swap_tables:  # the frame's row from the spatial table, the patch's from the temporal one
-                only_when(t_len == n)
-                tok = tok + s["spatial.weight"][t] + (s["temporal.weight"][j] if use_time else 0)
-            elif swap_index:  # token k = t*N + j given frame k % T, patch k // T: repeat and repeat_interleave swapped
+            if swap_index:  # token k = t*N + j given frame k % T, patch k // T: repeat and repeat_interleave swapped
                 k = t * n + j
                 tok = tok + s["spatial.weight"][k // t_len] + (s["temporal.weight"][k % t_len] if use_time else 0)
             else:
@@ -102,9 +99,6 @@ register(Spec(
             lambda c: _embed(c, temporal=False),
         "adds the temporal embedding even when config.temporal is False (the ablation leaves it out)":
             lambda c: _embed(c, temporal=True),
-        "uses the tables along the wrong axes: the temporal table is indexed by the frame, the spatial one by the "
-        "patch within the frame":
-            lambda c: _embed(c, swap_tables=True),
         "builds the frame and patch indices of the flattened video the wrong way round: token k = t*N + n is frame "
         "k // N (each frame index repeated N times, as repeat_interleave gives) and patch k % N (0 .. N-1 in every "
         "frame, as repeat gives); yours cycles the frame index and repeats the patch index":

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import relations
 from ..core import Spec, register
 from ..oracles import only_when, randn
 
@@ -116,7 +117,6 @@ EMBED_MISTAKES = {
 
 
 def _embed_dropout_in_eval(case, out) -> str | None:
-    from .. import relations
     return relations.dropout_left_on(out.get("x"), _embed(case)["x"].numpy(), case["config"].get("dropout", 0.0),
                                      "self.drop")
 
