@@ -34,7 +34,11 @@ def invoke(call: dict, obj, case: dict) -> dict:
     :data:`STAND_INS` to put in its place).  ``given`` (global name -> name of a
     function in :data:`GIVEN`) replaces, for the call only, a function of an
     earlier task that the student's code calls by its global name, so that a
-    mistake there does not cost points here too.
+    mistake there does not cost points here too.  ``kwargs`` (case keys passed
+    as keyword arguments, under their own names) and ``construct_kwargs`` (the
+    same for the constructor) reach keyword-only parameters.  ``adapter`` (name
+    of a function in :data:`ADAPTERS`) builds structured arguments (DETR's
+    dicts and lists) from the case and turns a structured result into tensors.
     """
     given = call.get("given") or {}
     if not given:
@@ -57,6 +61,11 @@ def _globals_of(obj) -> dict:
     """The module namespace the student's function or class looks its global names up in."""
     fn = obj if callable(obj) and hasattr(obj, "__globals__") else getattr(obj, "forward", None)
     fn = getattr(fn, "__func__", fn)
+    for _ in range(8):  # through decorators such as @torch.no_grad() to the function the student wrote
+        inner = getattr(fn, "__wrapped__", None)
+        if not callable(inner):
+            break
+        fn = inner
     namespace = getattr(fn, "__globals__", None)
     return namespace if isinstance(namespace, dict) else {}
 
@@ -66,7 +75,9 @@ def _invoke(call: dict, obj, case: dict) -> dict:
     if call.get("construct") is not None:
         torch.manual_seed(0)
         construct = call["construct"]
-        instance = obj(**({"config": case[construct]} if isinstance(construct, str) else construct))
+        kwargs = {"config": case[construct]} if isinstance(construct, str) else dict(construct)
+        kwargs.update({k: case[k] for k in call.get("construct_kwargs", ())})
+        instance = obj(**kwargs)
         if call.get("state"):
             try:
                 instance.load_state_dict(case[call["state"]], strict=True)
@@ -77,8 +88,10 @@ def _invoke(call: dict, obj, case: dict) -> dict:
         for attr, name in (call.get("swap") or {}).items():
             setattr(instance, attr, STAND_INS[name](case))
         target = getattr(instance, call["method"]) if call.get("method") else instance
+    if call.get("adapter"):
+        return ADAPTERS[call["adapter"]](target, case, call)
     args = [_copy(case[a]) for a in call["args"]]
-    result = target(*args)
+    result = target(*args, **{k: _copy(case[k]) for k in call.get("kwargs", ())})
     for name, arg in zip(call["args"], args):  # a task's inputs are the caller's: never overwrite them
         if name not in call.get("mutable", ()) and not _unchanged(arg, case[name]):
             raise _InPlace(name)
@@ -97,6 +110,14 @@ ERROR_CODE = re.compile(r"not-implemented|init-changed|arity|(raised|returned|in
 
 class _InitChanged(RuntimeError):
     pass
+
+
+class _Returned(TypeError):
+    """The student's code returned something of the wrong kind (the name of its type travels)."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.name = _name(type(value), "object")
 
 
 class _Arity(ValueError):
@@ -141,7 +162,7 @@ def describe(code: str, call: dict) -> str | None:
         return None
     return {"not-implemented": "is not implemented yet (it raises NotImplementedError)",
             "init-changed": "was changed in __init__: keep the given layers and their names",
-            "arity": f"should return {len(call['outputs'])} value(s): {', '.join(call['outputs'])}",
+            "arity": call.get("returns") or f"should return {len(call['outputs'])} value(s): {', '.join(call['outputs'])}",
             "raised": f"raised {name}",
             "returned": f"returned {name}, not a torch.Tensor",
             "inplace": f"changes its input {name} in place: leave the caller's tensors as they were "
@@ -167,6 +188,8 @@ def run_student(call: dict, obj, cases: list[dict]) -> list[dict] | str:
             return "init-changed"
         except _Arity:
             return "arity"
+        except _Returned as err:
+            return f"returned:{err.name}"
         except _InPlace as err:
             return f"inplace:{err.name}" if err.name in call["args"] else "raised:Exception"
         except Exception as err:  # student code may raise anything
@@ -242,9 +265,108 @@ def _argsort_masking(x, mask_ratio, noise):
     return torch.gather(x, 1, order[:, :keep, None].expand(-1, -1, d)), mask, ids_restore
 
 
+def _detr_inputs(case):
+    """DETR's structures, fresh for each call: the outputs dict and the list of target dicts."""
+    outputs = {"pred_logits": case["pred_logits"].clone(), "pred_boxes": case["pred_boxes"].clone()}
+    targets = [{"labels": labels.clone(), "boxes": boxes.clone()} for labels, boxes in zip(case["labels"], case["boxes"])]
+    return outputs, targets
+
+
+def _detr_unchanged(outputs, targets, case):
+    if not (_same(outputs["pred_logits"], case["pred_logits"]) and _same(outputs["pred_boxes"], case["pred_boxes"])):
+        raise _InPlace("outputs")
+    if not all(_same(t["labels"], labels) and _same(t["boxes"], boxes)
+               for t, labels, boxes in zip(targets, case["labels"], case["boxes"])):
+        raise _InPlace("targets")
+
+
+def _detr_matcher(matcher, case, call) -> dict:
+    """matcher(outputs, targets) -> [(pred_idx, tgt_idx)] per image, as (B, Q) tensors padded with -1 and the
+    (B,) count of pairs returned per image (pairs beyond Q are cut: the count still tells)."""
+    outputs, targets = _detr_inputs(case)
+    result = matcher(outputs, targets)
+    _detr_unchanged(outputs, targets, case)
+    batch, queries = case["pred_logits"].shape[:2]
+    if not isinstance(result, (list, tuple)) or len(result) != batch:
+        raise _Arity()
+    pred_idx, tgt_idx = torch.full((batch, queries), -1.0), torch.full((batch, queries), -1.0)
+    count = torch.zeros(batch)
+    for b, pair in enumerate(result):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise _Arity()
+        for value in pair:
+            if type(value) is not _Tensor:
+                raise _Returned(value)
+        rows, cols = (v.detach().to("cpu").reshape(-1) for v in pair)
+        if rows.is_floating_point() or cols.is_floating_point() or len(rows) != len(cols):
+            raise _Arity()
+        count[b] = len(rows)
+        pred_idx[b, :min(len(rows), queries)] = rows[:queries].double().float()
+        tgt_idx[b, :min(len(cols), queries)] = cols[:queries].double().float()
+    return {"pred_idx": pred_idx, "tgt_idx": tgt_idx, "count": count}
+
+
+def _detr_criterion(criterion, case, call) -> dict:
+    """criterion(outputs, targets, indices) -> its dict of losses, as tensors under the names the task states,
+    and ``carries_grad``: for each loss, 1 if it is connected to the predictions (a loss that was detached, or
+    rebuilt from numbers, trains nothing; a box loss of a batch without objects counts as connected)."""
+    outputs, targets = _detr_inputs(case)
+    for key in ("pred_logits", "pred_boxes"):
+        outputs[key].requires_grad_(True)
+    indices = [(rows.clone(), cols.clone()) for rows, cols in zip(case["pred_idx"], case["tgt_idx"])]
+    result = criterion(outputs, targets, indices)
+    _detr_unchanged(outputs, targets, case)
+    names = [n for n in call["outputs"] if n != "carries_grad"]
+    if not isinstance(result, dict):
+        raise _Returned(result)
+    if not all(name in result for name in names):
+        raise _Arity()
+    has_objects = any(len(labels) for labels in case["labels"])
+    connected = [float(bool(getattr(result[n], "requires_grad", False)) or (n != "loss_ce" and not has_objects))
+                 for n in names]
+    return {**{name: result[name] for name in names}, "carries_grad": torch.tensor(connected)}
+
+
+ADAPTERS = {"detr_matcher": _detr_matcher, "detr_criterion": _detr_criterion}
+def _cxcywh_to_xyxy(boxes):
+    """(..., 4) centre and size -> corners: chapter 9's first task, given to the tasks after it."""
+    centre, size = boxes[..., :2], boxes[..., 2:]
+    return torch.cat([centre - size / 2, centre + size / 2], dim=-1)
+
+
+def _box_iou(boxes1, boxes2):
+    """(N, 4), (M, 4) corner boxes -> IoU (N, M) and union (N, M), as chapter 9b gives it."""
+    size1, size2 = boxes1[:, 2:] - boxes1[:, :2], boxes2[:, 2:] - boxes2[:, :2]
+    overlap = (torch.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
+               - torch.maximum(boxes1[:, None, :2], boxes2[None, :, :2])).clamp(min=0)
+    shared = overlap[..., 0] * overlap[..., 1]
+    union = size1.prod(-1)[:, None] + size2.prod(-1)[None, :] - shared
+    return shared / union, union
+
+
+def _generalized_box_iou(boxes1, boxes2):
+    """(N, 4), (M, 4) corner boxes -> (N, M) GIoU: the IoU less the uncovered share of the enclosing box."""
+    size1, size2 = boxes1[:, 2:] - boxes1[:, :2], boxes2[:, 2:] - boxes2[:, :2]
+    overlap = (torch.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
+               - torch.maximum(boxes1[:, None, :2], boxes2[None, :, :2])).clamp(min=0)
+    shared = overlap[..., 0] * overlap[..., 1]
+    covered = size1.prod(-1)[:, None] + size2.prod(-1)[None, :] - shared
+    outer = torch.maximum(boxes1[:, None, 2:], boxes2[None, :, 2:]) - torch.minimum(boxes1[:, None, :2], boxes2[None, :, :2])
+    enclosing = outer[..., 0] * outer[..., 1]
+    return shared / covered - (enclosing - covered) / enclosing
+
+
+def _matching_cost(logits, boxes, tgt_labels, tgt_boxes, *, w_class=1.0, w_l1=5.0, w_giou=2.0):
+    """DETR's (Q, M) matching cost: -w_class p(c_j) + w_l1 L1 - w_giou GIoU."""
+    l1 = (boxes[:, None, :] - tgt_boxes[None, :, :]).abs().sum(-1)
+    overlap = _generalized_box_iou(_cxcywh_to_xyxy(boxes), _cxcywh_to_xyxy(tgt_boxes))
+    return -w_class * torch.softmax(logits, -1)[:, tgt_labels] + w_l1 * l1 - w_giou * overlap
+
+
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
 GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
-         "argsort_masking": _argsort_masking}
+         "argsort_masking": _argsort_masking, "box_cxcywh_to_xyxy": _cxcywh_to_xyxy, "box_iou": _box_iou,
+         "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost}
 
 
 def check(name: str, obj) -> None:

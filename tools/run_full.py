@@ -45,6 +45,7 @@ ESTIMATE_MIN = {
     "06a_space_time_attention": 6, "06b_nonlocal_video": 3,
     "07a_masked_autoencoder": 8, "07b_visual_tokens": 3,
     "08a_vilt": 7, "08b_video_text": 3,
+    "09a_set_prediction": 1, "09b_small_detr": 9,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\

@@ -23,5 +23,6 @@ from . import ch05_vit  # noqa: F401,E402
 from . import ch06_video  # noqa: F401,E402
 from . import ch07_mae  # noqa: F401,E402
 from . import ch08_multimodal  # noqa: F401,E402
+from . import ch09_detr  # noqa: F401,E402
 
 __all__ = ["CheckFailed", "check", "verify", "SPECS"]
