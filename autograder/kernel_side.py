@@ -100,6 +100,9 @@ def _invoke(call: dict, obj, case: dict) -> dict:
         result = (result,)
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
         raise _Arity()
+    if call.get("nan_to") is not None:  # a task whose answer holds NaN on purpose (a class absent from the data)
+        result = [torch.nan_to_num(r, nan=float(call["nan_to"])) if type(r) is _Tensor and r.is_floating_point()
+                  else r for r in result]
     return dict(zip(names, result))
 
 
@@ -161,7 +164,7 @@ def describe(code: str, call: dict) -> str | None:
     if kind == "inplace" and name not in call["args"]:
         return None
     return {"not-implemented": "is not implemented yet (it raises NotImplementedError)",
-            "init-changed": "was changed in __init__: keep the given layers and their names",
+            "init-changed": call.get("init_changed") or "was changed in __init__: keep the given layers and their names",
             "arity": call.get("returns") or f"should return {len(call['outputs'])} value(s): {', '.join(call['outputs'])}",
             "raised": f"raised {name}",
             "returned": f"returned {name}, not a torch.Tensor",
@@ -327,7 +330,24 @@ def _detr_criterion(criterion, case, call) -> dict:
     return {**{name: result[name] for name in names}, "carries_grad": torch.tensor(connected)}
 
 
-ADAPTERS = {"detr_matcher": _detr_matcher, "detr_criterion": _detr_criterion}
+def _dpt_readout(tokens_to_map, case, call) -> dict:
+    """tokens_to_map(tokens, grid, readout, project) with DPT's project module (Linear(2D, D), GELU) built from the
+    case's weights when the readout is "project"."""
+    tokens = case["tokens"].clone()
+    project = None
+    if case["readout"] == "project":
+        weight = case["project_weight"]
+        project = torch.nn.Sequential(torch.nn.Linear(weight.shape[1], weight.shape[0]), torch.nn.GELU())
+        with torch.no_grad():
+            project[0].weight.copy_(weight)
+            project[0].bias.copy_(case["project_bias"])
+    result = tokens_to_map(tokens, tuple(int(v) for v in case["grid"]), case["readout"], project)
+    if not _same(tokens, case["tokens"]):
+        raise _InPlace("tokens")
+    return {"feature_map": result}
+
+
+ADAPTERS = {"detr_matcher": _detr_matcher, "detr_criterion": _detr_criterion, "dpt_readout": _dpt_readout}
 def _cxcywh_to_xyxy(boxes):
     """(..., 4) centre and size -> corners: chapter 9's first task, given to the tasks after it."""
     centre, size = boxes[..., :2], boxes[..., 2:]
@@ -363,10 +383,21 @@ def _matching_cost(logits, boxes, tgt_labels, tgt_boxes, *, w_class=1.0, w_l1=5.
     return -w_class * torch.softmax(logits, -1)[:, tgt_labels] + w_l1 * l1 - w_giou * overlap
 
 
+def _tokens_to_map(tokens, grid, readout, project=None):
+    """DPT's readout and the grid: (B, 1 + N, D) -> (B, D, h, w), given to the tasks after chapter 10b's first."""
+    patches = tokens[:, 1:]
+    if readout == "add":
+        patches = patches + tokens[:, :1]
+    elif readout == "project":
+        patches = project(torch.cat([patches, tokens[:, :1].expand(-1, patches.shape[1], -1)], -1))
+    b, n, d = patches.shape
+    return patches.permute(0, 2, 1).reshape(b, d, grid[0], grid[1])
+
+
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
 GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
          "argsort_masking": _argsort_masking, "box_cxcywh_to_xyxy": _cxcywh_to_xyxy, "box_iou": _box_iou,
-         "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost}
+         "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost, "tokens_to_map": _tokens_to_map}
 
 
 def check(name: str, obj) -> None:

@@ -46,6 +46,7 @@ ESTIMATE_MIN = {
     "07a_masked_autoencoder": 8, "07b_visual_tokens": 3,
     "08a_vilt": 7, "08b_video_text": 3,
     "09a_set_prediction": 1, "09b_small_detr": 9,
+    "10a_dense_metrics": 2, "10b_dpt": 8,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\

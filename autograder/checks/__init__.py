@@ -24,5 +24,6 @@ from . import ch06_video  # noqa: F401,E402
 from . import ch07_mae  # noqa: F401,E402
 from . import ch08_multimodal  # noqa: F401,E402
 from . import ch09_detr  # noqa: F401,E402
+from . import ch10_dense  # noqa: F401,E402
 
 __all__ = ["CheckFailed", "check", "verify", "SPECS"]

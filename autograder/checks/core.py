@@ -316,7 +316,7 @@ def _run_oracle(name: str, run_seed: int) -> tuple[list[dict], list]:
 
 def forbidden_uses(name: str, solution_source: str | None) -> list[str]:
     """The names of ``SPECS[name].forbidden`` that the student's solution cell uses:
-    as an attribute (``F.layer_norm``, ``x.var``), an imported name, or a free name."""
+    as an attribute (``F.layer_norm``, ``x.var``), an imported name or module, or a free name."""
     spec = SPECS.get(name)
     if spec is None or not spec.forbidden or not solution_source:
         return []
@@ -335,6 +335,8 @@ def forbidden_uses(name: str, solution_source: str | None) -> list[str]:
             found.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             found.update(alias.name.rsplit(".", 1)[-1] for alias in node.names)
+            if isinstance(node, ast.ImportFrom) and node.module:  # `from sklearn.metrics import ...` uses sklearn
+                found.update(node.module.split("."))
     return sorted(found & set(spec.forbidden))
 
 
