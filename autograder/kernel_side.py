@@ -39,6 +39,10 @@ def invoke(call: dict, obj, case: dict) -> dict:
     same for the constructor) reach keyword-only parameters.  ``adapter`` (name
     of a function in :data:`ADAPTERS`) builds structured arguments (DETR's
     dicts and lists) from the case and turns a structured result into tensors.
+    ``integer`` (output names) marks outputs that must be integer tensors, such as
+    indices: a floating-point one gets its own verdict (:func:`run_student`).  ``grad_from`` (argument
+    names): the returned tensors must depend differentiably on those inputs.  ``hints``
+    (exception class name -> sentence): the likely cause of that exception in this task.
     """
     given = call.get("given") or {}
     if not given:
@@ -91,6 +95,11 @@ def _invoke(call: dict, obj, case: dict) -> dict:
     if call.get("adapter"):
         return ADAPTERS[call["adapter"]](target, case, call)
     args = [_copy(case[a]) for a in call["args"]]
+    leaves = {}
+    for i, name in enumerate(call["args"]):
+        if name in call.get("grad_from", ()):  # the answer must stay differentiable with respect to this input
+            leaves[name] = args[i].detach().clone().requires_grad_()
+            args[i] = leaves[name] * 1  # not a leaf, so that changing it in place gets the in-place verdict
     result = target(*args, **{k: _copy(case[k]) for k in call.get("kwargs", ())})
     for name, arg in zip(call["args"], args):  # a task's inputs are the caller's: never overwrite them
         if name not in call.get("mutable", ()) and not _unchanged(arg, case[name]):
@@ -100,15 +109,25 @@ def _invoke(call: dict, obj, case: dict) -> dict:
         result = (result,)
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
         raise _Arity()
+    if leaves:
+        _require_grad(result, leaves)
     if call.get("nan_to") is not None:  # a task whose answer holds NaN on purpose (a class absent from the data)
         result = [torch.nan_to_num(r, nan=float(call["nan_to"])) if type(r) is _Tensor and r.is_floating_point()
                   else r for r in result]
     return dict(zip(names, result))
 
 
+def _require_grad(result, leaves: dict) -> None:
+    """Raise :class:`_Detached` for the first input no returned tensor depends on differentiably."""
+    outs = [r.sum() for r in result if type(r) is _Tensor and r.is_floating_point() and r.requires_grad]
+    for name, leaf in leaves.items():
+        if not outs or torch.autograd.grad(outs, leaf, allow_unused=True, retain_graph=True)[0] is None:
+            raise _Detached(name)
+
+
 # What crosses the sandbox's wall when the student's code fails is a short code, never text: the
 # grader composes the sentence (:func:`describe`), so nothing the kernel wrote reaches feedback.
-ERROR_CODE = re.compile(r"not-implemented|init-changed|arity|(raised|returned|inplace):[A-Za-z_]\w{0,63}")
+ERROR_CODE = re.compile(r"not-implemented|init-changed|arity|(raised|returned|inplace|dtype|detached):[A-Za-z_]\w{0,63}")
 
 
 class _InitChanged(RuntimeError):
@@ -125,6 +144,12 @@ class _Returned(TypeError):
 
 class _Arity(ValueError):
     pass
+
+
+class _Detached(ValueError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
 
 
 class _InPlace(ValueError):
@@ -161,8 +186,11 @@ def describe(code: str, call: dict) -> str | None:
     if not isinstance(code, str) or not ERROR_CODE.fullmatch(code):
         return None
     kind, _, name = code.partition(":")
-    if kind == "inplace" and name not in call["args"]:
+    if ((kind == "inplace" and name not in call["args"]) or (kind == "dtype" and name not in call.get("integer", ()))
+            or (kind == "detached" and name not in call.get("grad_from", ()))):
         return None
+    if kind == "raised" and name in (call.get("hints") or {}):  # the task's likely cause of this exception
+        return f"raised {name}: {call['hints'][name]}"
     return {"not-implemented": "is not implemented yet (it raises NotImplementedError)",
             "init-changed": call.get("init_changed") or "was changed in __init__: keep the given layers and their names",
             "arity": call.get("returns") or f"should return {len(call['outputs'])} value(s): {', '.join(call['outputs'])}",
@@ -170,7 +198,11 @@ def describe(code: str, call: dict) -> str | None:
             "returned": f"returned {name}, not a torch.Tensor",
             "inplace": f"changes its input {name} in place: leave the caller's tensors as they were "
                        "(work on new tensors and lists: e.g. masked_fill rather than masked_fill_, "
-                       "reversed(xs) rather than xs.reverse())"}[kind]
+                       "reversed(xs) rather than xs.reverse())",
+            "detached": f"returns a result that does not depend differentiably on {name} (something detaches it: "
+                        ".detach(), .numpy(), torch.no_grad()); training needs the gradient through this step",
+            "dtype": f"returns {name} as floating-point numbers; indices must be an integer tensor (torch.long), "
+                     "since they index other tensors"}[kind]
 
 
 def _name(cls: type, default: str) -> str:
@@ -193,6 +225,8 @@ def run_student(call: dict, obj, cases: list[dict]) -> list[dict] | str:
             return "arity"
         except _Returned as err:
             return f"returned:{err.name}"
+        except _Detached as err:
+            return f"detached:{err.name}"
         except _InPlace as err:
             return f"inplace:{err.name}" if err.name in call["args"] else "raised:Exception"
         except Exception as err:  # student code may raise anything
@@ -201,6 +235,8 @@ def run_student(call: dict, obj, cases: list[dict]) -> list[dict] | str:
         for key, value in returned.items():
             if type(value) is not _Tensor:  # exact type: subclasses and look-alikes are refused
                 return f"returned:{_name(type(value), 'object')}"
+            if key in call.get("integer", ()) and (value.is_floating_point() or value.is_complex()):
+                return f"dtype:{key}"
             out[key] = value.detach().to("cpu", torch.float64).numpy().copy()
         outputs.append(out)
     return outputs
@@ -394,10 +430,37 @@ def _tokens_to_map(tokens, grid, readout, project=None):
     return patches.permute(0, 2, 1).reshape(b, d, grid[0], grid[1])
 
 
+def _knn(query, points, k):
+    """The k nearest of ``points`` for each query point, nearest first: (B, M, k), given after chapter 11a's task 1."""
+    return torch.cdist(query, points).topk(k, dim=-1, largest=False).indices
+
+
+def _farthest_point_sample(points, m):
+    """Farthest point sampling from index 0: (B, m), given after chapter 11a's task 2."""
+    b, n, _ = points.shape
+    batch = torch.arange(b, device=points.device)
+    idx = torch.zeros(b, m, dtype=torch.long, device=points.device)
+    nearest = torch.full((b, n), float("inf"), dtype=points.dtype, device=points.device)
+    for s in range(1, m):
+        nearest = torch.minimum(nearest, ((points - points[batch, idx[:, s - 1]][:, None]) ** 2).sum(-1))
+        idx[:, s] = nearest.argmax(-1)
+    return idx
+
+
+def _interpolate(pos_fine, pos_coarse, features, k=3):
+    """Inverse-squared-distance interpolation from the k nearest coarse points, given after chapter 11b's task 5."""
+    idx = _knn(pos_fine, pos_coarse, k)
+    batch = torch.arange(len(idx), device=idx.device)[:, None, None]
+    weights = 1.0 / (((pos_fine[:, :, None] - pos_coarse[batch, idx]) ** 2).sum(-1) + 1e-8)
+    weights = weights / weights.sum(-1, keepdim=True)
+    return (weights[..., None] * features[batch, idx]).sum(2)
+
+
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
 GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
          "argsort_masking": _argsort_masking, "box_cxcywh_to_xyxy": _cxcywh_to_xyxy, "box_iou": _box_iou,
-         "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost, "tokens_to_map": _tokens_to_map}
+         "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost, "tokens_to_map": _tokens_to_map,
+         "knn": _knn, "farthest_point_sample": _farthest_point_sample, "interpolate": _interpolate}
 
 
 def check(name: str, obj) -> None:

@@ -47,6 +47,7 @@ ESTIMATE_MIN = {
     "08a_vilt": 7, "08b_video_text": 3,
     "09a_set_prediction": 1, "09b_small_detr": 9,
     "10a_dense_metrics": 2, "10b_dpt": 8,
+    "11a_point_attention": 3, "11b_part_segmentation": 7,
 }
 HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 PRELUDE = '''\

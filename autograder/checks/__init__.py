@@ -25,5 +25,6 @@ from . import ch07_mae  # noqa: F401,E402
 from . import ch08_multimodal  # noqa: F401,E402
 from . import ch09_detr  # noqa: F401,E402
 from . import ch10_dense  # noqa: F401,E402
+from . import ch11_points  # noqa: F401,E402
 
 __all__ = ["CheckFailed", "check", "verify", "SPECS"]
