@@ -16,7 +16,7 @@ from scipy.spatial import cKDTree
 
 from ..core import Spec, register
 from ..oracles import randn
-from .point_attention import _cloud, _knn_gaps_ok, _needs
+from .point_attention import _cloud, _knn_gaps_ok, _needs, bn_state, linear_bn_relu
 
 EPS = 1e-8
 
@@ -102,12 +102,6 @@ register(Spec(
 
 
 # ----------------------------------------------------------------- task 6
-def _bn_state(gen, prefix, dim):
-    return {f"{prefix}.1.weight": 1 + 0.2 * randn(gen, dim), f"{prefix}.1.bias": 0.2 * randn(gen, dim),
-            f"{prefix}.1.running_mean": 0.3 * randn(gen, dim), f"{prefix}.1.running_var": 0.5 + torch.rand(dim, generator=gen),
-            f"{prefix}.1.num_batches_tracked": torch.tensor(10)}
-
-
 def _up_cases(gen):
     cases = []
     for b, n, m, cc, cf, co in [(2, 12, 4, 6, 4, 5), (1, 10, 5, 3, 3, 3), (2, 9, 3, 5, 6, 4), (1, 16, 6, 4, 2, 4)]:
@@ -119,37 +113,31 @@ def _up_cases(gen):
                 break
         state = {"up.0.weight": randn(gen, co, cc) / math.sqrt(cc), "up.0.bias": 0.2 * randn(gen, co),
                  "skip.0.weight": randn(gen, co, cf) / math.sqrt(cf), "skip.0.bias": 0.2 * randn(gen, co)}
-        state.update(_bn_state(gen, "up", co))
-        state.update(_bn_state(gen, "skip", co))
+        state.update(bn_state(gen, "up", co))
+        state.update(bn_state(gen, "skip", co))
         cases.append({"coarse_dim": cc, "fine_dim": cf, "out_dim": co, "state": state, "x_coarse": randn(gen, b, m, cc),
                       "pos_coarse": coarse, "x_fine": randn(gen, b, n, cf), "pos_fine": fine})
     return cases
 
 
-def _layer(s, prefix, x):
-    h = x @ s[f"{prefix}.0.weight"].T + s[f"{prefix}.0.bias"]
-    h = (h - s[f"{prefix}.1.running_mean"]) / torch.sqrt(s[f"{prefix}.1.running_var"] + 1e-5)
-    return F.relu(h * s[f"{prefix}.1.weight"] + s[f"{prefix}.1.bias"])
-
-
 def _up(c, *, skip="layer", order="layer_first", k=3, resize=None):
-    s = {key: v.double() for key, v in c["state"].items() if not key.endswith("num_batches_tracked")}
+    s = {key: v.double() for key, v in c["state"].items()}
     xc, xf = c["x_coarse"].double(), c["x_fine"].double()
 
     def interp(features):
         return _interp({"pos_fine": c["pos_fine"], "pos_coarse": c["pos_coarse"], "features": features, "k": k})["out"]
 
     if resize is not None:  # F.interpolate along the point axis, as for a 1-D signal
-        up = F.interpolate(_layer(s, "up", xc).transpose(1, 2), size=xf.shape[1], mode=resize).transpose(1, 2)
+        up = F.interpolate(linear_bn_relu(s, "up", xc).transpose(1, 2), size=xf.shape[1], mode=resize).transpose(1, 2)
     elif order == "layer_first":
-        up = interp(_layer(s, "up", xc))
+        up = interp(linear_bn_relu(s, "up", xc))
     else:  # interpolated first, the layer after
-        up = _layer(s, "up", interp(xc))
+        up = linear_bn_relu(s, "up", interp(xc))
     if skip == "none":
         return {"out": up}
     if skip == "concat":
-        return {"out": torch.cat([up, _layer(s, "skip", xf)], -1)}
-    return {"out": up + _layer(s, "skip", xf)}
+        return {"out": torch.cat([up, linear_bn_relu(s, "skip", xf)], -1)}
+    return {"out": up + linear_bn_relu(s, "skip", xf)}
 
 
 register(Spec(

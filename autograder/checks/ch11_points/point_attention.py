@@ -328,6 +328,20 @@ def _pt_pos_flipped(c):
 
 
 # ----------------------------------------------------------------- task 4
+def bn_state(gen, prefix, dim):
+    """Random statistics and affine weights of the BatchNormPoints at ``<prefix>.1`` (checks run in eval mode)."""
+    return {f"{prefix}.1.weight": 1 + 0.2 * randn(gen, dim), f"{prefix}.1.bias": 0.2 * randn(gen, dim),
+            f"{prefix}.1.running_mean": 0.3 * randn(gen, dim), f"{prefix}.1.running_var": 0.5 + torch.rand(dim, generator=gen),
+            f"{prefix}.1.num_batches_tracked": torch.tensor(10)}
+
+
+def linear_bn_relu(s, prefix, x):
+    """nn.Sequential(nn.Linear, BatchNormPoints, nn.ReLU) at ``prefix`` in eval mode, from its float64 state ``s``."""
+    h = x @ s[f"{prefix}.0.weight"].T + s[f"{prefix}.0.bias"]
+    h = (h - s[f"{prefix}.1.running_mean"]) / torch.sqrt(s[f"{prefix}.1.running_var"] + 1e-5)
+    return F.relu(h * s[f"{prefix}.1.weight"] + s[f"{prefix}.1.bias"])
+
+
 def _td_cloud(gen, n, m, k, *, flat=False):
     """A cloud whose FPS choices and whose centres' k nearest neighbours are all free of near-ties."""
     for _ in range(100):
@@ -344,16 +358,14 @@ def _td_cases(gen):
                                         (3, 9, 2, 4, 9, 2, False), (1, 20, 3, 3, 6, 5, False)]:
         pos = torch.stack([_td_cloud(gen, n, m, k, flat=flat) for _ in range(b)])
         state = {"mlp.0.weight": randn(gen, cout, 3 + cin) / math.sqrt(3 + cin), "mlp.0.bias": 0.2 * randn(gen, cout),
-                 "mlp.1.weight": 1 + 0.2 * randn(gen, cout), "mlp.1.bias": 0.2 * randn(gen, cout),
-                 "mlp.1.running_mean": 0.3 * randn(gen, cout), "mlp.1.running_var": 0.5 + torch.rand(cout, generator=gen),
-                 "mlp.1.num_batches_tracked": torch.tensor(10)}
+                 **bn_state(gen, "mlp", cout)}
         cases.append({"x": randn(gen, b, n, cin), "pos": pos, "m": m, "in_dim": cin, "out_dim": cout, "k": k,
                       "state": state})
     return cases
 
 
 def _td(c, *, pool="max", among="all", positions="relative", order="pos_first", centres_from="fps"):
-    s = {k: v.double() for k, v in c["state"].items() if k != "mlp.1.num_batches_tracked"}
+    s = {k: v.double() for k, v in c["state"].items()}
     x, pos, m, k = c["x"].double(), c["pos"].double(), int(c["m"]), int(c["k"])
     xs, ps = [], []
     for bi in range(x.shape[0]):
@@ -371,9 +383,7 @@ def _td(c, *, pool="max", among="all", positions="relative", order="pos_first", 
             v = torch.cat([rel, x[bi, near]], -1) if order == "pos_first" else torch.cat([x[bi, near], rel], -1)
             if pool == "before":  # the inputs pooled over the neighbours, then the shared layer
                 v = v.max(0).values
-            h = v @ s["mlp.0.weight"].T + s["mlp.0.bias"]
-            h = (h - s["mlp.1.running_mean"]) / torch.sqrt(s["mlp.1.running_var"] + 1e-5) * s["mlp.1.weight"] + s["mlp.1.bias"]
-            h = F.relu(h)
+            h = linear_bn_relu(s, "mlp", v)
             rows.append(h if pool == "before" else h.max(0).values if pool == "max" else h.mean(0) if pool == "mean"
                         else h.sum(0))
         xs.append(torch.stack(rows))
