@@ -146,8 +146,8 @@ register(Spec(
     call={"construct": {}, "construct_kwargs": ["coarse_dim", "fine_dim", "out_dim"], "state": "state", "mode": "eval",
           "args": ["x_coarse", "pos_coarse", "x_fine", "pos_fine"], "outputs": ["out"],
           "given": {"interpolate": "interpolate"}, "grad_from": ["x_coarse"],
-          "hints": {"IndexError": "an index out of range, often the two position sets swapped: "
-                                  "interpolate(pos_fine, pos_coarse, features) takes the fine positions first",
+          "hints": {"IndexError": "an index out of range, often the two position sets swapped: interpolate takes "
+                                  "the fine positions first, then the coarse ones",
                     "RuntimeError": "often shapes that do not fit: self.up takes x_coarse (coarse_dim channels), "
                                     "self.skip takes x_fine (fine_dim), both give out_dim, and the interpolation "
                                     "goes from pos_coarse to pos_fine"},
@@ -156,22 +156,21 @@ register(Spec(
                           "from fine_dim; keep them as they are"},
     reference=_up,
     mistakes={
-        "leaves out the skip connection: add self.skip(x_fine), the encoder's features at the fine points":
+        "leaves out the skip connection: the encoder's features at the fine points, through self.skip, are the "
+        "second branch of the sum":
             lambda c: _up(c, skip="none"),
         "concatenates the two branches; transition up sums them":
             lambda c: _up(c, skip="concat"),
         "interpolates the coarse features before self.up; the paper applies the layer at the coarse points, then "
-        "interpolates: interpolate(pos_fine, pos_coarse, self.up(x_coarse))":
+        "interpolates":
             lambda c: _up(c, order="interpolate_first"),
         "interpolates from the single nearest coarse point; use interpolate's default k = 3":
             lambda c: _up(c, k=1),
         "resizes the coarse features along the point axis with F.interpolate (mode='nearest'), as for an image; "
-        "points have no grid order: interpolate onto the fine points from their nearest coarse points in space, "
-        "interpolate(pos_fine, pos_coarse, self.up(x_coarse))":
+        "points have no grid order: interpolate onto the fine points from their nearest coarse points in space":
             lambda c: _up(c, resize="nearest"),
         "resizes the coarse features along the point axis with F.interpolate (mode='linear'), as for a signal; "
-        "points have no grid order: interpolate onto the fine points from their nearest coarse points in space, "
-        "interpolate(pos_fine, pos_coarse, self.up(x_coarse))":
+        "points have no grid order: interpolate onto the fine points from their nearest coarse points in space":
             lambda c: _up(c, resize="linear"),
     },
 ))

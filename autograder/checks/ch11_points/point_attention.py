@@ -159,9 +159,9 @@ register(Spec(
         "keeps each point's distance to the farthest chosen point (max); the distance to a set is the distance to "
         "its nearest member: update the running distance with a minimum":
             lambda c: _fps(_needs(c, int(c["m"]) > 2), update="max"),
-        "chooses point 0 again at every step: the argmin of the distances picks a point already chosen (at "
-        "distance 0), a running distance started at zeros stays 0 under a minimum, and one started at infinity stays "
-        "infinite under a maximum; start it at infinity, lower it with a minimum, and add its argmax, the farthest point":
+        "chooses point 0 again at every step: the running distances never single out a new point; check the "
+        "value they start from, how each step updates them, and whether the farthest point or the nearest is "
+        "picked":
             lambda c: _fps(_needs(c, int(c["m"]) > 1), pick="argmin"),  # the argmin is point 0 at every step
         "measures the distance to the point chosen last only; keep a running minimum over all chosen points":
             lambda c: _fps(_needs(c, int(c["m"]) > 2), running=False),
@@ -407,7 +407,7 @@ register(Spec(
         "pools the neighbours with a sum; transition down takes the maximum over the k neighbours":
             lambda c: _td(c, pool="sum"),
         "takes the maximum over the neighbours before the shared layer; the layer maps every neighbour's vector, "
-        "then the maximum pools its outputs: self.mlp(grouped).max(dim=2)":
+        "then the maximum over the k neighbours pools its outputs":
             lambda c: _td(c, pool="before"),
         "takes the first m points as the centres; the centres are chosen by farthest point sampling, "
         "farthest_point_sample(pos, m)":
@@ -416,15 +416,15 @@ register(Spec(
         "sampling chose (the same centres whose features x_new holds)":
             lambda c: {**_td(_needs(c, int(c["m"]) < c["pos"].shape[1])), "pos_new": c["pos"][:, :int(c["m"])]},
         "searches the neighbours among the sampled centres only; each centre gathers its k nearest among all N "
-        "points of the stage: knn(centres, pos, k)":
+        "points of the stage":
             lambda c: _td(c, among="centres"),
         "feeds the neighbours' absolute positions; the layer sees each neighbour's position relative to its "
         "centre, pos_j - pos_centre":
             lambda c: _td(c, positions="absolute"),
         "feeds pos_centre - pos_j; the relative position is the neighbour's minus the centre's, pos_j - pos_centre":
             lambda c: _td(c, positions="centre_minus"),
-        "concatenates the features before the relative positions; the order is torch.cat([pos_j - pos_centre, x_j], "
-        "-1)":
+        "concatenates the features before the relative positions; the relative position comes first, then the "
+        "features":
             lambda c: _td(c, order="features_first"),
     },
 ))
