@@ -29,6 +29,16 @@ class History:
     loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
+    @property
+    def final(self) -> float:
+        """The last epoch's mean loss (nan when nothing was trained, as while autograding)."""
+        return self.loss[-1] if self.loss else float("nan")
+
+    def __str__(self) -> str:
+        if not self.loss:
+            return "not trained"
+        return f"loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g} in {self.seconds:.0f} s"
+
 
 def world() -> tuple[int, int]:
     """(rank, world size): (0, 1) unless torchrun started several processes."""
@@ -65,6 +75,9 @@ def fit(model: torch.nn.Module, loader: DataLoader, *, epochs: int, lr: float = 
     stopped at different steps would wait for each other forever).  Under the suite's smoke
     test of a full configuration (``ATTNCOURSE_SMOKE=1``) the loop stops after two steps.
     """
+    if epochs == 0:  # autograding, with graded cells that need no training: skip even the optimizer,
+        model.eval()  # whose first construction imports torch._dynamo (over a second)
+        return History()
     rank, size = world()
     net = model
     if size > 1:  # one process per device: each takes its share of every global batch
