@@ -11,6 +11,11 @@ reference no longer holds the old lines):
   (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
   A line ``# visible: fails`` says the notebook's visible tests must catch it too (the student
   sees it before grading);
+* ``unlisted_*``: a plausible mistake that no check lists (no ``mistakes`` entry of the checks its
+  test calls may name it: it is there to measure the generic diagnoses, level 2 of three).  It must
+  fail like a mistake, and its ``# diagnosis:`` is the key phrase of the message it gets, or
+  ``none`` when it gets only the fallback ("differ from the reference by up to") or a raw
+  exception; the share with a key phrase is reported per chapter;
 * ``correct_*.py``: every test of the notebook must pass.
 
 How it is judged, fast: ``tests/bank_runner.py`` runs each notebook's reference once, as the
@@ -42,7 +47,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.checks.core import checks_called, write_inputs
+from autograder.checks.core import SPECS, checks_called, write_inputs
 from autograder.preprocessors import judge, status_line
 
 from .conftest import ROOT, BANK_REPORT, read_csv, run_grader
@@ -245,8 +250,29 @@ def test_bank_snippet(fast, snippet):
         diagnosis = _diagnosis(snippet)
         if diagnosis:
             assert diagnosis in target["message"], f"expected diagnosis {diagnosis!r}, got {target['message']!r}"
+        if snippet.stem.startswith("unlisted"):
+            _assert_unlisted(snippet, diagnosis, target["message"])
         if re.search(r"^#\s*visible:\s*fails", snippet.read_text(), re.M):  # the student can see it before grading
             assert target["visible_error"], "a mistake the visible tests should catch passed them"
+
+
+FALLBACK = re.compile(r"differ(s)? from the reference by up to|raised \w+$|raised \w+ \(")
+
+
+def _listed_diagnoses(chapter: str, notebook: str, gid: str) -> list[str]:
+    """The known-mistake diagnoses of the checks that the test cell of ``gid`` calls."""
+    source = next(c["source"] for c in graded_cells(chapter, notebook) if c["grade_id"] == f"test_{gid}")
+    return [d for name in checks_called(source) for d in SPECS[name].mistakes]
+
+
+def _assert_unlisted(snippet: Path, diagnosis: str | None, message: str) -> None:
+    chapter, notebook, gid = snippet.parts[-4:-1]
+    named = [d for d in _listed_diagnoses(chapter, notebook, gid) if d in message]
+    assert not named, f"an unlisted mistake got a listed diagnosis (make it a mistake_ snippet): {named[0]!r}"
+    if diagnosis is None:  # said to get only the fallback: it must, so that the reported share is exact
+        assert FALLBACK.search(message), f"marked 'none' but got a specific message: {message!r}"
+    else:
+        assert not FALLBACK.search(diagnosis), f"the fallback is not a key phrase: {diagnosis!r}"
 
 
 # ------------------------------------------------------------- one real class per chapter
@@ -306,6 +332,19 @@ def test_bank_covers_every_graded_function_and_diagnoses_most_mistakes():
         share = diagnosed / total
         report.append(f"{chapter}: {diagnosed}/{total} bank mistakes get their own diagnosis ({share:.0%})")
         assert share >= 0.8, report[-1]
+    # Mistakes no check lists: how often the generic layer (relations, properties) still says something
+    # specific.  Before it, an independent set of chapters 1-3 mistakes got 15 specific messages of 80.
+    unlisted = collections.defaultdict(lambda: [0, 0])
+    for snippet in (s for s in SNIPPETS if s.stem.startswith("unlisted")):
+        counts = unlisted[snippet.parts[-4]]
+        counts[1] += 1
+        counts[0] += _diagnosis(snippet) is not None
+    for chapter in ("ch01_attention", "ch02_self_attention", "ch03_transformers"):
+        assert unlisted[chapter][1] >= 20, f"{chapter}: {unlisted[chapter][1]} unlisted mistakes, fewer than 20"
+    for chapter, (specific, total) in sorted(unlisted.items()):
+        report.append(f"{chapter}: {specific}/{total} unlisted mistakes get a message more specific than the "
+                      f"fallback ({specific / total:.0%}; before the generic layer, 15/80 over chapters 1-3)")
+        assert specific / total >= 0.6, report[-1]
     # pytest-xdist swallows a worker's output: the controller prints this file in its summary (conftest.py)
     BANK_REPORT.parent.mkdir(parents=True, exist_ok=True)
     BANK_REPORT.write_text("\n".join(report) + "\n")

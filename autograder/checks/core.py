@@ -13,6 +13,9 @@ A :class:`Spec` says, for one graded function or module:
 * ``judge(case, outputs)``: for a task whose outputs are random (it draws from a
   generator), the verdict itself: None when the outputs obey every rule, else the
   diagnosis; ``reference`` then only gives the outputs' shapes;
+* ``probes``: derived cases that switch one part of the task off or to a simple form (a
+  sub-layer's output zeroed, inputs already normalised); for a mistake no spec lists, whether
+  the student is right on them says where the mistake is (see :class:`Probe`);
 * ``forbidden``: names the student's solution cell must not use, for tasks that
   say "write it yourself" (a course rule read from the source with ``ast``, not a
   security boundary: a determined student can hide a call, a human reviewer cannot miss it).
@@ -52,6 +55,18 @@ class CheckFailed(AssertionError):
         return [f"CheckFailed: {self}"]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A case derived from a check's first case that switches one part of the task off (or to a
+    simple form): ``derive(case)`` returns the new case.  The oracle answers it like any case, so a
+    correct answer passes it; for a mistake no spec lists, ``right`` is the message when the
+    student's output is right on it (the mistake is in the part switched off) and ``wrong`` the
+    message when it is wrong there too.  Either may be None (the probe then says nothing)."""
+    derive: Callable[[dict], dict]
+    right: str | None = None
+    wrong: str | None = None
+
+
 @dataclass
 class Spec:
     name: str
@@ -65,6 +80,7 @@ class Spec:
     seed: int = 0
     forbidden: tuple[str, ...] = ()
     judge: Callable[[dict, dict], str | None] | None = None
+    probes: tuple[Probe, ...] = ()
 
 
 def register(spec: Spec) -> Spec:
@@ -80,7 +96,8 @@ def make_cases(spec: Spec, run_seed: int = 0) -> list[dict]:
     gen = torch.Generator().manual_seed(int.from_bytes(spec.name.encode()[:6], "little") + spec.seed
                                         + 1_000_003 * int(run_seed))
     with torch.no_grad():
-        return spec.cases(gen)
+        cases = spec.cases(gen)
+        return cases + [probe.derive(cases[0]) for probe in spec.probes]  # the probes come last
 
 
 # ----------------------------------------------------------------- comparing
@@ -126,7 +143,7 @@ def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str, oracle=No
     if len(outputs) != len(cases):
         return False, f"{spec.what}: the check's record is incomplete"
     oracle = oracle or _oracle_outputs(spec, cases)
-    for case, actual, (expected, mistaken) in zip(cases, outputs, oracle):
+    for index, (case, actual, (expected, mistaken)) in enumerate(zip(cases, outputs, oracle)):
         if spec.judge is not None:
             message = _judged(spec, case, actual, expected)
             if message:
@@ -137,8 +154,23 @@ def evaluate(spec: Spec, cases: list[dict], outputs: list[dict] | str, oracle=No
         for diagnosis, outs in mistaken.items():
             if _matches(actual, outs, spec.atol):
                 return False, f"{spec.what}: {diagnosis}"
-        return False, f"{spec.what}: {_describe_difference(spec, case, actual, expected)}"
+        probed = _probed(spec, outputs, oracle) if index < len(cases) - len(spec.probes) else None
+        return False, f"{spec.what}: {_describe_difference(spec, case, actual, expected, probed)}"
     return True, f"{spec.what}: passed on {len(cases)} fresh test cases"
+
+
+def _probed(spec: Spec, outputs: list[dict], oracle) -> str | None:
+    """Where the probes put a mistake: the first probe the student passes that has a ``right``
+    message, else the first one failed that has a ``wrong`` message (None: they say nothing)."""
+    first = len(outputs) - len(spec.probes)
+    passed = [_matches(outputs[first + i], oracle[first + i][0], spec.atol) for i in range(len(spec.probes))]
+    for probe, ok in zip(spec.probes, passed):
+        if ok and probe.right:
+            return probe.right
+    for probe, ok in zip(spec.probes, passed):
+        if not ok and probe.wrong:
+            return probe.wrong
+    return None
 
 
 def _judged(spec: Spec, case: dict, actual: dict, expected: dict) -> str | None:
@@ -158,7 +190,7 @@ def _judged(spec: Spec, case: dict, actual: dict, expected: dict) -> str | None:
     return spec.judge(case, actual)
 
 
-def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -> str:
+def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict, probed: str | None = None) -> str:
     for key, exp in expected.items():
         act = actual.get(key)
         if act is None:
@@ -175,6 +207,8 @@ def _describe_difference(spec: Spec, case: dict, actual: dict, expected: dict) -
     message = relations.describe(actual, expected, spec.atol)  # level 2: how the outputs relate to the oracle's
     if message:
         return message
+    if probed:  # level 2 too: where the probes put the mistake
+        return probed
     worst = max(float(np.nanmax(np.abs(actual[k] - np.asarray(v)))) if np.isfinite(actual[k]).all()
                 else math.inf for k, v in expected.items())
     names = " and ".join(expected)

@@ -54,6 +54,11 @@ def _relation(key: str, act: np.ndarray, exp: np.ndarray, atol: float) -> str | 
     if not np.isfinite(act).all():
         bad = tuple(np.argwhere(~np.isfinite(act))[0])
         return f"{key} contains NaN or infinite values (the first at index {_index(bad)})"
+    if exp.size == 1:  # one number: any wrong value is "scaled" by something, so only a simple ratio tells
+        ratio = float(act.flat[0]) / float(exp.flat[0]) if abs(float(exp.flat[0])) > atol else 0.0
+        if any(abs(ratio - p / q) < 1e-3 for p in (1, 2, 3, 4) for q in (1, 2, 3, 4) if p != q):
+            return f"{key} is the right answer scaled by a constant (about {ratio:.3g}): check the scaling"
+        return None
     if np.abs(exp).max(initial=0) > atol and _close(act, -exp, atol):
         return f"{key} has the opposite sign: check the sign of your formula"
     norm = float((exp * exp).sum())
@@ -81,20 +86,23 @@ def _relation(key: str, act: np.ndarray, exp: np.ndarray, atol: float) -> str | 
 
 
 def describe(actual: dict, expected: dict, atol: float) -> str | None:
-    """How the student's outputs relate to the oracle's, naming the first wrong output of several."""
-    names = list(expected)
-    for n, key in enumerate(names):
-        act, exp = actual.get(key), np.asarray(expected[key], dtype=np.float64)
-        if act is None or _close(act, exp, atol):
-            continue
-        message = _relation(key, act, exp, atol)
-        right = [k for k in names if k != key and actual.get(k) is not None
-                 and _close(actual[k], np.asarray(expected[k], dtype=np.float64), atol)]
-        if len(names) > 1 and right:
-            lead = f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right but "
-            worst = float(np.abs(act - exp).max()) if np.isfinite(act).all() else float("inf")
-            return lead + (message if message else f"{key} differs from the reference by up to {worst:.2g}")
-        return message
+    """How the student's outputs relate to the oracle's: the first relation found in any wrong
+    output, led by the outputs that are right when there are several (None: nothing to say)."""
+    expected = {k: np.asarray(v, dtype=np.float64) for k, v in expected.items()}
+    present = [k for k in expected if actual.get(k) is not None]
+    wrong = [k for k in present if not _close(actual[k], expected[k], atol)]
+    if not wrong:
+        return None
+    right = [k for k in present if k not in wrong]
+    lead = f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right but " if right else ""
+    for key in wrong:
+        message = _relation(key, actual[key], expected[key], atol)
+        if message:
+            return lead + message
+    if lead:
+        act, exp = actual[wrong[0]], expected[wrong[0]]
+        worst = float(np.abs(act - exp).max()) if act.shape == exp.shape and np.isfinite(act).all() else float("inf")
+        return lead + f"{wrong[0]} differs from the reference by up to {worst:.2g}"
     return None
 
 

@@ -88,7 +88,11 @@ def _additive(c, act=torch.tanh):
 register(Spec(
     name="ch01.additive_score", what="additive_score",
     cases=_additive_cases,
-    call={"args": ["query", "keys", "W_q", "W_k", "v"], "outputs": ["scores"]},
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: W_q is (A, H_q) and W_k is (A, H_k), output size "
+                         "first as in nn.Linear, and the projected query (B, A) must broadcast over the T "
+                         "projected keys (B, T, A)")},
+          "args": ["query", "keys", "W_q", "W_k", "v"], "outputs": ["scores"]},
     reference=lambda c: {"scores": _additive(c)},
     mistakes={
         "the tanh is missing: without it the score is linear in query and key":
@@ -123,7 +127,7 @@ def _rows_message(case, out):
     sums = w.sum(-1)
     if (abs(sums - 1) > 1e-4).any():
         return (f"the rows of the attention weights should sum to 1 over the keys; "
-                f"yours sum to {sums.min():.2f}-{sums.max():.2f}")
+                f"yours sum to values from {sums.min():.2f} to {sums.max():.2f}")
     masked = ~(case["mask"] if "mask" in case else case["enc_mask"]).numpy()
     if masked.any() and abs(w[masked]).max() > 1e-6:
         return f"padded keys get up to {abs(w[masked]).max():.2g} weight; they should get exactly 0"
@@ -233,7 +237,11 @@ def _decoder_step(c, *, swap_gru_input=False, feed_context=True, output_context=
 register(Spec(
     name="ch01.decoder_step", what="AttentionDecoder.step",
     cases=_decoder_cases,
-    call={"construct": DECODER_CONFIG, "state": "state", "method": "step",
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: check which projection goes with the decoder state "
+                         "(W_q) and which with the encoder outputs (W_k), and the input sizes the GRU cell and"
+                         " the output layer were built for")},
+          "construct": DECODER_CONFIG, "state": "state", "method": "step",
           "args": ["y_prev", "h_prev", "enc_outputs", "enc_mask"], "outputs": ["logits", "h", "weights"]},
     reference=_decoder_step,
     properties=_rows_message,

@@ -72,7 +72,7 @@ def _attention_properties(case, out):
     sums = w.sum(-1)
     if (np.abs(sums - 1) > 1e-4).any() or (w < -1e-6).any():
         return (f"the weights should be a probability distribution over the N positions of each image "
-                f"(non-negative, summing to 1); yours sum to {sums.min():.2f}-{sums.max():.2f}")
+                f"(non-negative, summing to 1); yours sum to values from {sums.min():.2f} to {sums.max():.2f}")
     feats = case["features"].double().numpy()
     if (ctx < feats.min(1) - 1e-4).any() or (ctx > feats.max(1) + 1e-4).any():
         return "the context should be a weighted average of the feature vectors, Σ_i α_i a_i"
@@ -82,7 +82,10 @@ def _attention_properties(case, out):
 register(Spec(
     name="ch01.spatial_attention", what="SpatialAttention.forward",
     cases=_attention_cases,
-    call={"construct": ATTENTION_CONFIG, "state": "state", "method": None,
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: the projected state (B, A) must broadcast over the N"
+                         " projected positions (B, N, A)")},
+          "construct": ATTENTION_CONFIG, "state": "state", "method": None,
           "args": ["features", "hidden"], "outputs": ["context", "weights"]},
     reference=_attend,
     properties=_attention_properties,

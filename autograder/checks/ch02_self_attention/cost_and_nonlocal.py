@@ -95,14 +95,17 @@ def _nonlocal_message(case, out):
     sums = w.sum(-1)
     if (abs(sums - 1) > 1e-4).any():
         return (f"each position's weights should sum to 1 over all positions j (the last axis); "
-                f"yours sum to {sums.min():.2f}-{sums.max():.2f}")
+                f"yours sum to values from {sums.min():.2f} to {sums.max():.2f}")
     return None
 
 
 register(Spec(
     name="ch02.non_local_block", what="NonLocalBlock",
     cases=_nonlocal_cases,
-    call={"construct": NONLOCAL_CONFIG, "state": "state", "args": ["x"], "outputs": ["z", "weights"]},
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: y has the inner channels C' and x has C; the output "
+                         "convolution W_z maps C' back to C before the residual is added")},
+          "construct": NONLOCAL_CONFIG, "state": "state", "args": ["x"], "outputs": ["z", "weights"]},
     reference=_nonlocal,
     properties=_nonlocal_message,
     mistakes={

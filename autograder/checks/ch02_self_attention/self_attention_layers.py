@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..core import Spec, register
+from ..core import Probe, Spec, register
 from ..oracles import randn as _randn
 
 
@@ -64,7 +64,7 @@ def _weights_message(case, out):
     sums = w.sum(-1)
     if (abs(sums - 1) > 1e-4).any():
         return (f"each query's weights should sum to 1 over the keys (the last axis); "
-                f"yours sum to {sums.min():.2f}-{sums.max():.2f}")
+                f"yours sum to values from {sums.min():.2f} to {sums.max():.2f}")
     mask = case.get("mask")
     if mask is not None:
         m = mask.numpy()
@@ -130,6 +130,17 @@ def _with_mask(fn):
     return wrapped
 
 
+SCORES_PROBE_RIGHT = ("with every score equal ({zeroed} zeroed, so the weights are uniform) your output is right, "
+                      "so the mistake is in the scores: how the queries and keys are formed, multiplied or scaled")
+SCORES_PROBE_WRONG = ("even with every score equal ({zeroed} zeroed, so the weights are uniform) your output is "
+                      "wrong, so the mistake is after the softmax: {after}")
+
+SELF_ATTENTION_PROBES = (Probe(
+    lambda c: c | {"W_q": torch.zeros_like(c["W_q"])},
+    right=SCORES_PROBE_RIGHT.format(zeroed="W_q"),
+    wrong=SCORES_PROBE_WRONG.format(zeroed="W_q", after="the values x @ W_v or the weighted sum over the keys")),)
+
+
 register(Spec(
     name="ch02.self_attention", what="self_attention",
     forbidden=("scaled_dot_product_attention", "MultiheadAttention", "multi_head_attention_forward"),
@@ -137,6 +148,7 @@ register(Spec(
     call={"args": ["x", "W_q", "W_k", "W_v", "mask"], "outputs": ["out", "weights"]},
     reference=_single,
     properties=_weights_message,
+    probes=SELF_ATTENTION_PROBES,
     mistakes={
         "the scores are not divided by √d_k":
             lambda c: _single(c, scale=1.0),
@@ -193,7 +205,10 @@ def _padding_cases(gen):
 register(Spec(
     name="ch02.padding_mask", what="padding_mask",
     cases=_padding_cases,
-    call={"args": ["lengths", "T"], "outputs": ["mask"]},
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: the T positions and the B lengths must broadcast "
+                         "against each other into (B, T)")},
+          "args": ["lengths", "T"], "outputs": ["mask"]},
     reference=lambda c: {"mask": _as_float(_keys_real(c["lengths"], c["T"]))},
     mistakes={
         "the mask is inverted: True must mark the real tokens, not the padding":
@@ -235,11 +250,25 @@ def _causal_only(fn, causal=True):
     return wrapped
 
 
+def _no_padding_causal(c):
+    """The probe's case: every sequence full length, causal=True, so the mask is the causal mask alone."""
+    return c | {"lengths": torch.full_like(c["lengths"], c["T"]), "causal": True}
+
+
+ATTENTION_MASK_PROBES = (Probe(
+    _no_padding_causal,
+    right="with no padding at all (every length = T, causal=True) your mask is right, so the mistake is in the "
+          "padding part: key j of sequence b is real when j < lengths[b]",
+    wrong="even with no padding at all (every length = T) your causal mask is wrong: with causal=True query i may "
+          "attend to key j only when j <= i"),)
+
+
 register(Spec(
     name="ch02.attention_mask", what="attention_mask",
     cases=_attention_mask_cases,
     call={"args": ["lengths", "T", "causal"], "outputs": ["mask"]},
     reference=_combined,
+    probes=ATTENTION_MASK_PROBES,
     mistakes={
         "the padding masks the queries (rows) instead of the keys (columns): a padded token must not be read":
             lambda c: _combined(c, rows=True),
@@ -318,12 +347,28 @@ def _mha_formula(c, *, split="heads", scale=None, dim=-1, use_mask=True, project
     return {"out": out, "weights": weights.mean(1) if average else weights}
 
 
+def _uniform_heads(c):
+    """The probe's case: the query rows of qkv (its first C outputs) zeroed, so every score is 0."""
+    C = MHA_CONFIG["dim"]
+    weight, bias = c["state"]["qkv.weight"].clone(), c["state"]["qkv.bias"].clone()
+    weight[:C], bias[:C] = 0, 0
+    return c | {"state": c["state"] | {"qkv.weight": weight, "qkv.bias": bias}}
+
+
+MHA_PROBES = (Probe(
+    _uniform_heads,
+    right=SCORES_PROBE_RIGHT.format(zeroed="the query rows of qkv"),
+    wrong=SCORES_PROBE_WRONG.format(zeroed="the query rows of qkv",
+                                    after="the values, how the heads are merged, or the output projection")),)
+
+
 register(Spec(
     name="ch02.multi_head_attention", what="MultiHeadSelfAttention",
     cases=_mha_cases,
     call={"construct": MHA_CONFIG, "state": "state", "args": ["x", "mask"], "outputs": ["out", "weights"]},
     reference=_torch_mha,
     properties=_weights_message,
+    probes=MHA_PROBES,
     mistakes={
         "qkv's 3C outputs are all queries first, then all keys, then all values; you split them per head":
             lambda c: _mha_formula(c, split="per head"),
@@ -379,6 +424,12 @@ def _pe_message(case, out):
     return None
 
 
+SINUSOID_PROBES = (Probe(
+    lambda c: c | {"dim": 2},
+    right="with dim = 2 (one sine and one cosine, at frequency w_0 = 1) your encoding is right, so the mistake is "
+          "in the frequencies of the other columns: w_i = 10000^(-2i/dim)"),)
+
+
 register(Spec(
     name="ch02.sinusoidal_encoding", what="sinusoidal_encoding",
     cases=lambda gen: [{"length": 12, "dim": 8}, {"length": 50, "dim": 16}, {"length": 9, "dim": 6},
@@ -386,6 +437,7 @@ register(Spec(
     call={"args": ["length", "dim"], "outputs": ["pe"]},
     reference=_sinusoid,
     properties=_pe_message,
+    probes=SINUSOID_PROBES,
     mistakes={
         "the sines and cosines are concatenated ([sin | cos]); interleave them: sines in the even columns, cosines in the odd ones":
             lambda c: _sinusoid(c, layout="concatenated"),

@@ -121,7 +121,10 @@ for _fused, _suffix in [(False, ""), (True, "_fused")]:
         what=f"CausalSelfAttention ({'fused path, fused=True' if _fused else 'explicit path, fused=False'})",
         cases=_kv_cases,
         call={"construct": {"config": ATTN_CONFIG | {"fused": _fused}}, "state": "state",
-              "args": ["x", "past_k", "past_v"], "outputs": ["y", "k", "v"]},
+              "args": ["x", "past_k", "past_v"], "outputs": ["y", "k", "v"],
+              "hints": {"RuntimeError": "usually shapes that do not fit: q, k and v are (B, nh, T, hs) once the heads "
+                                        "are split, and the cache joins the new keys and values along the time "
+                                        "axis (dim 2)"}},
         reference=_reference,
         mistakes=KV_MISTAKES,
         properties=_shape_message,

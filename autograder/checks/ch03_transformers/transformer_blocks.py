@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import Spec, register
+from ..core import Probe, Spec, register
 
 
 def _randn(gen, *shape):
@@ -53,6 +53,20 @@ def _ln(x, w, b, eps=1e-5, *, unbiased=False, dim=-1, eps_outside=False, affine=
     return (xhat + b) * w if shift_first else xhat * w + b
 
 
+def _normalised(c):
+    """The probe's inputs: every vector already normalised (mean 0, variance 1), so x_hat is x."""
+    x = c["x"] - c["x"].mean(-1, keepdim=True)
+    return c | {"x": x / x.pow(2).mean(-1, keepdim=True).sqrt(), "eps": 1e-6}
+
+
+LN_PROBES = (Probe(
+    _normalised,
+    right="on vectors already normalised (mean 0, variance 1) your output is right, so the mistake is in the "
+          "normalisation: the mean you subtract or the spread you divide by (which formula, over which axis)",
+    wrong="even on vectors already normalised (mean 0, variance 1), where x_hat is x itself, your output is wrong, "
+          "so the mistake is in the scale and shift: the output is weight * x_hat + bias"),)
+
+
 def _ln_case(c, **kw):
     kw.setdefault("eps", c["eps"])
     return {"out": _ln(c["x"], c["weight"], c["bias"], **kw)}
@@ -64,6 +78,7 @@ register(Spec(
     cases=_ln_cases,
     call={"args": ["x", "weight", "bias", "eps"], "outputs": ["out"]},
     reference=lambda c: {"out": F.layer_norm(c["x"], (c["x"].shape[-1],), c["weight"], c["bias"], c["eps"])},
+    probes=LN_PROBES,
     mistakes={
         "you used the unbiased variance (dividing by C - 1); layer norm divides by C, the mean of the squared deviations":
             lambda c: _ln_case(c, unbiased=True),
@@ -232,6 +247,46 @@ def f_decoder(s, p, x, memory, mask, *, styles, causal=True, cross_from_self=Fal
     return x
 
 
+# ------------------------------------------- probes: one sub-layer switched off
+def _zeroed(*sublayers):
+    """A probe's case: the first case with the output projections of these sub-layers zeroed, so that
+    each adds nothing to the residual stream (the rest of the block still runs)."""
+    def derive(c):
+        state = {k: torch.zeros_like(v) if k.split(".")[0] in sublayers and k.split(".")[-2] in ("out_proj", "c_proj")
+                 else v for k, v in c["state"].items()}
+        return c | {"state": state}
+    return derive
+
+
+def _sublayer_probes(named: dict[str, str]) -> tuple[Probe, ...]:
+    """named: state prefix -> how the message names that sub-layer.  One probe per sub-layer (right on it:
+    the mistake is in that sub-layer), then one with all of them off (wrong on it: the residual path)."""
+    probes = [Probe(_zeroed(prefix), right=f"with the {name}'s output zeroed your block is right, so the mistake is in "
+                                         f"the {name} sub-layer: what it reads, "
+                                         f"{'its mask, ' if 'attention' in name else ''}or how its output joins "
+                                         "the residual stream")
+              for prefix, name in named.items()]
+    probes.append(Probe(_zeroed(*named), wrong="even with every sub-layer's output zeroed your block is wrong, so the "
+                                               "mistake is on the residual path: the residual connections or the "
+                                               "layer norms (which one, and where it is applied)"))
+    return tuple(probes)
+
+
+ENCODER_PROBES = _sublayer_probes({"attn": "self-attention", "ffn": "feed-forward"})
+DECODER_PROBES = _sublayer_probes({"self_attn": "masked self-attention", "cross_attn": "cross-attention",
+                                   "ffn": "feed-forward"})
+
+
+def _negative_hidden(c):
+    """The probe's case: every hidden pre-activation far below 0, where ReLU gives 0."""
+    return c | {"state": c["state"] | {"c_fc.bias": torch.full_like(c["state"]["c_fc.bias"], -100.0)}}
+
+
+FFN_PROBES = (Probe(_negative_hidden, wrong="where every hidden pre-activation is negative, ReLU gives 0 and the "
+                                            "output is c_proj's bias alone; yours is not: check the activation "
+                                            "between the two linear layers"),)
+
+
 # ----------------------------------------------------------------- FFN
 def _ffn_cases(gen):
     return [{"state": _ffn_state(gen, ""), "x": _randn(gen, b, t, D)} for b, t in [(2, 5), (3, 4)]]
@@ -240,10 +295,14 @@ def _ffn_cases(gen):
 register(Spec(
     name="ch03.feed_forward", what="FeedForward",
     cases=_ffn_cases,
-    call={"construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x"], "outputs": ["out"]},
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: c_fc maps d_model to d_ff and c_proj maps d_ff back "
+                         "to d_model")},
+          "construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x"], "outputs": ["out"]},
     reference=lambda c: {"out": nn.functional.linear(
         torch.relu(nn.functional.linear(c["x"], c["state"]["c_fc.weight"], c["state"]["c_fc.bias"])),
         c["state"]["c_proj.weight"], c["state"]["c_proj.bias"])},
+    probes=FFN_PROBES,
     mistakes={
         "there is no non-linearity between the two linear layers, so the FFN collapses to one linear map":
             lambda c: {"out": f_ffn(c["state"], "", c["x"], act=lambda h: h)},
@@ -279,6 +338,7 @@ register(Spec(
     cases=_encoder_cases,
     call={"construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x", "mask"], "outputs": ["out"]},
     reference=_encoder_reference(False),
+    probes=ENCODER_PROBES,
     mistakes={
         "you computed a pre-norm block: with norm_first=False (the paper's post-norm) each sub-layer is LayerNorm(x + Sublayer(x))":
             lambda c: _enc(c, ("pre", "pre")),
@@ -301,6 +361,7 @@ register(Spec(
     call={"construct": {"config": BLOCK_CONFIG | {"norm_first": True}}, "state": "state", "args": ["x", "mask"],
           "outputs": ["out"]},
     reference=_encoder_reference(True),
+    probes=ENCODER_PROBES,
     mistakes={
         "you computed a post-norm block: with norm_first=True each sub-layer is x + Sublayer(LayerNorm(x))":
             lambda c: _enc(c, ("post", "post")),
@@ -360,18 +421,28 @@ def _decoder_mistakes(style, other, no_residual, name):
 register(Spec(
     name="ch03.decoder_block", what="DecoderBlock (post-norm, norm_first=False)",
     cases=_decoder_cases,
-    call={"construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x", "memory", "memory_mask"],
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: the target stream is (B, T, C) and memory (B, S, C);"
+                         " the cross-attention's queries come from the target stream, its keys and values from"
+                         " memory")},
+          "construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x", "memory", "memory_mask"],
           "outputs": ["out"]},
     reference=_decoder_reference(False),
+    probes=DECODER_PROBES,
     mistakes=_decoder_mistakes("post", "pre", "no_residual_post", "post"),
 ))
 
 register(Spec(
     name="ch03.decoder_block_pre_norm", what="DecoderBlock (pre-norm, norm_first=True)",
     cases=_decoder_cases,
-    call={"construct": {"config": BLOCK_CONFIG | {"norm_first": True}}, "state": "state",
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: the target stream is (B, T, C) and memory (B, S, C);"
+                         " the cross-attention's queries come from the target stream, its keys and values from"
+                         " memory")},
+          "construct": {"config": BLOCK_CONFIG | {"norm_first": True}}, "state": "state",
           "args": ["x", "memory", "memory_mask"], "outputs": ["out"]},
     reference=_decoder_reference(True),
+    probes=DECODER_PROBES,
     mistakes=_decoder_mistakes("pre", "post", "no_residual_pre", "pre"),
 ))
 
@@ -523,7 +594,9 @@ for _norm_first, _suffix, _label in [(False, "", "post-norm"), (True, "_pre_norm
         name=f"ch03.transformer{_suffix}", what=f"Transformer ({_label})",
         cases=_model_cases(_norm_first),
         call={"construct": {"config": MODEL_CONFIG | {"norm_first": _norm_first}}, "state": "state", "method": "forward",
-              "args": ["src", "tgt"], "outputs": ["logits", "loss"]},
+              "args": ["src", "tgt"], "outputs": ["logits", "loss"],
+              "hints": {"RuntimeError": "usually shapes that do not fit: ids are (B, T), so the positions follow "
+                                        "axis 1, and F.cross_entropy takes (N, V) logits with (N,) labels"}},
         reference=_model_reference(_norm_first),
         mistakes=_model_mistakes(_norm_first),
     ))
@@ -568,7 +641,10 @@ def _greedy_cases(gen):
 register(Spec(
     name="ch03.greedy", what="Translator.greedy",
     cases=_greedy_cases,
-    call={"construct": {"config": MODEL_CONFIG}, "state": "state", "method": "greedy", "args": ["src", "steps"],
+    call={"hints": {"RuntimeError": (
+                         "usually shapes that do not fit: each step's next tokens must be a (B, 1) column, "
+                         "appended to the (B, t) decoder input along axis 1")},
+          "construct": {"config": MODEL_CONFIG}, "state": "state", "method": "greedy", "args": ["src", "steps"],
           "outputs": ["tokens"]},
     reference=lambda c: _ref_greedy(c)[0],
     mistakes={

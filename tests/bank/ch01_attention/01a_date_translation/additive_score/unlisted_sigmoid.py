@@ -1,0 +1,5 @@
+# diagnosis: none
+def additive_score(query, keys, W_q, W_k, v):
+    """query (B, H_q), keys (B, T, H_k), W_q (A, H_q), W_k (A, H_k), v (A,) -> scores (B, T)."""
+    features = torch.sigmoid((query @ W_q.T).unsqueeze(1) + keys @ W_k.T)
+    return features @ v

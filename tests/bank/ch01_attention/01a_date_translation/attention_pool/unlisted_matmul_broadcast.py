@@ -1,0 +1,5 @@
+# diagnosis: context has shape
+def attention_pool(scores, values, mask):
+    """scores (B, T), values (B, T, D_v), mask (B, T) -> (context (B, D_v), weights (B, T))."""
+    weights = masked_softmax(scores, mask)
+    return weights @ values, weights

@@ -1,0 +1,4 @@
+# diagnosis: the rows of the attention weights should sum to
+def masked_softmax(scores, mask):
+    """scores (B, T), mask (B, T) bool (True = real key) -> weights (B, T), rows sum to 1."""
+    return torch.log_softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)

@@ -1,0 +1,10 @@
+# diagnosis: weights is right but out
+def self_attention(x, W_q, W_k, W_v, mask=None):
+    """x (B, T, D); W_q, W_k (D, d_k); W_v (D, d_v); mask None or bool, broadcastable to (B, T, T),
+    True where query i may attend to key j -> (out (B, T, d_v), weights (B, T, T))."""
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = scores.softmax(dim=-1)
+    return weights.transpose(-2, -1) @ v, weights
