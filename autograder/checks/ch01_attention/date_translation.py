@@ -85,14 +85,16 @@ def _additive(c, act=torch.tanh):
     return torch.einsum("bta,a->bt", features, c["v"])
 
 
+ADDITIVE_SCORE_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: W_q is (A, H_q) and W_k is (A, H_k), output size first as in "
+    "nn.Linear, and the projected query (B, A) must broadcast over the T projected keys (B, T, A)")
+
+
 register(Spec(
     name="ch01.additive_score", what="additive_score",
     cases=_additive_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: W_q is (A, H_q) and W_k is (A, H_k), output size "
-                         "first as in nn.Linear, and the projected query (B, A) must broadcast over the T "
-                         "projected keys (B, T, A)")},
-          "args": ["query", "keys", "W_q", "W_k", "v"], "outputs": ["scores"]},
+    call={"args": ["query", "keys", "W_q", "W_k", "v"], "outputs": ["scores"],
+          "hints": {"RuntimeError": ADDITIVE_SCORE_HINT}},
     reference=lambda c: {"scores": _additive(c)},
     mistakes={
         "the tanh is missing: without it the score is linear in query and key":
@@ -234,15 +236,18 @@ def _decoder_step(c, *, swap_gru_input=False, feed_context=True, output_context=
     return {"logits": logits, "h": h, "weights": weights}
 
 
+DECODER_STEP_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: check which projection goes with the decoder state (W_q) and "
+    "which with the encoder outputs (W_k), and the input sizes the GRU cell and the output layer were "
+    "built for")
+
+
 register(Spec(
     name="ch01.decoder_step", what="AttentionDecoder.step",
     cases=_decoder_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: check which projection goes with the decoder state "
-                         "(W_q) and which with the encoder outputs (W_k), and the input sizes the GRU cell and"
-                         " the output layer were built for")},
-          "construct": DECODER_CONFIG, "state": "state", "method": "step",
-          "args": ["y_prev", "h_prev", "enc_outputs", "enc_mask"], "outputs": ["logits", "h", "weights"]},
+    call={"construct": DECODER_CONFIG, "state": "state", "method": "step",
+          "args": ["y_prev", "h_prev", "enc_outputs", "enc_mask"], "outputs": ["logits", "h", "weights"],
+          "hints": {"RuntimeError": DECODER_STEP_HINT}},
     reference=_decoder_step,
     properties=_rows_message,
     mistakes={

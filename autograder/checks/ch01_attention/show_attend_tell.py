@@ -79,14 +79,17 @@ def _attention_properties(case, out):
     return None
 
 
+SPATIAL_ATTENTION_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: the projected state (B, A) must broadcast over the N projected "
+    "positions (B, N, A)")
+
+
 register(Spec(
     name="ch01.spatial_attention", what="SpatialAttention.forward",
     cases=_attention_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: the projected state (B, A) must broadcast over the N"
-                         " projected positions (B, N, A)")},
-          "construct": ATTENTION_CONFIG, "state": "state", "method": None,
-          "args": ["features", "hidden"], "outputs": ["context", "weights"]},
+    call={"construct": ATTENTION_CONFIG, "state": "state", "method": None,
+          "args": ["features", "hidden"], "outputs": ["context", "weights"],
+          "hints": {"RuntimeError": SPATIAL_ATTENTION_HINT}},
     reference=_attend,
     properties=_attention_properties,
     mistakes={

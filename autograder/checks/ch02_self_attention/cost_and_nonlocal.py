@@ -99,13 +99,16 @@ def _nonlocal_message(case, out):
     return None
 
 
+NON_LOCAL_BLOCK_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: y has the inner channels C' and x has C; the output convolution "
+    "W_z maps C' back to C before the residual is added")
+
+
 register(Spec(
     name="ch02.non_local_block", what="NonLocalBlock",
     cases=_nonlocal_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: y has the inner channels C' and x has C; the output "
-                         "convolution W_z maps C' back to C before the residual is added")},
-          "construct": NONLOCAL_CONFIG, "state": "state", "args": ["x"], "outputs": ["z", "weights"]},
+    call={"construct": NONLOCAL_CONFIG, "state": "state", "args": ["x"], "outputs": ["z", "weights"],
+          "hints": {"RuntimeError": NON_LOCAL_BLOCK_HINT}},
     reference=_nonlocal,
     properties=_nonlocal_message,
     mistakes={

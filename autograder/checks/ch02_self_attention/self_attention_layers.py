@@ -202,13 +202,16 @@ def _padding_cases(gen):
     return cases
 
 
+PADDING_MASK_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: the T positions and the B lengths must broadcast against each "
+    "other into (B, T)")
+
+
 register(Spec(
     name="ch02.padding_mask", what="padding_mask",
     cases=_padding_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: the T positions and the B lengths must broadcast "
-                         "against each other into (B, T)")},
-          "args": ["lengths", "T"], "outputs": ["mask"]},
+    call={"args": ["lengths", "T"], "outputs": ["mask"],
+          "hints": {"RuntimeError": PADDING_MASK_HINT}},
     reference=lambda c: {"mask": _as_float(_keys_real(c["lengths"], c["T"]))},
     mistakes={
         "the mask is inverted: True must mark the real tokens, not the padding":

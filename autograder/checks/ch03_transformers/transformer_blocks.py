@@ -292,13 +292,15 @@ def _ffn_cases(gen):
     return [{"state": _ffn_state(gen, ""), "x": _randn(gen, b, t, D)} for b, t in [(2, 5), (3, 4)]]
 
 
+FEED_FORWARD_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: c_fc maps d_model to d_ff and c_proj maps d_ff back to d_model")
+
+
 register(Spec(
     name="ch03.feed_forward", what="FeedForward",
     cases=_ffn_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: c_fc maps d_model to d_ff and c_proj maps d_ff back "
-                         "to d_model")},
-          "construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x"], "outputs": ["out"]},
+    call={"construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x"], "outputs": ["out"],
+          "hints": {"RuntimeError": FEED_FORWARD_HINT}},
     reference=lambda c: {"out": nn.functional.linear(
         torch.relu(nn.functional.linear(c["x"], c["state"]["c_fc.weight"], c["state"]["c_fc.bias"])),
         c["state"]["c_proj.weight"], c["state"]["c_proj.bias"])},
@@ -418,15 +420,17 @@ def _decoder_mistakes(style, other, no_residual, name):
     }
 
 
+DECODER_BLOCK_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: the target stream is (B, T, C) and memory (B, S, C); "
+    "the cross-attention's queries come from the target stream, its keys and values from memory")
+
+
 register(Spec(
     name="ch03.decoder_block", what="DecoderBlock (post-norm, norm_first=False)",
     cases=_decoder_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: the target stream is (B, T, C) and memory (B, S, C);"
-                         " the cross-attention's queries come from the target stream, its keys and values from"
-                         " memory")},
-          "construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x", "memory", "memory_mask"],
-          "outputs": ["out"]},
+    call={"construct": {"config": BLOCK_CONFIG}, "state": "state", "args": ["x", "memory", "memory_mask"],
+          "outputs": ["out"],
+          "hints": {"RuntimeError": DECODER_BLOCK_HINT}},
     reference=_decoder_reference(False),
     probes=DECODER_PROBES,
     mistakes=_decoder_mistakes("post", "pre", "no_residual_post", "post"),
@@ -435,12 +439,9 @@ register(Spec(
 register(Spec(
     name="ch03.decoder_block_pre_norm", what="DecoderBlock (pre-norm, norm_first=True)",
     cases=_decoder_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: the target stream is (B, T, C) and memory (B, S, C);"
-                         " the cross-attention's queries come from the target stream, its keys and values from"
-                         " memory")},
-          "construct": {"config": BLOCK_CONFIG | {"norm_first": True}}, "state": "state",
-          "args": ["x", "memory", "memory_mask"], "outputs": ["out"]},
+    call={"construct": {"config": BLOCK_CONFIG | {"norm_first": True}}, "state": "state",
+          "args": ["x", "memory", "memory_mask"], "outputs": ["out"],
+          "hints": {"RuntimeError": DECODER_BLOCK_HINT}},
     reference=_decoder_reference(True),
     probes=DECODER_PROBES,
     mistakes=_decoder_mistakes("pre", "post", "no_residual_pre", "pre"),
@@ -638,14 +639,17 @@ def _greedy_cases(gen):
     return cases
 
 
+GREEDY_HINT = (  # the likely cause of a RuntimeError in this task
+    "usually shapes that do not fit: each step's next tokens must be a (B, 1) column, appended to the "
+    "(B, t) decoder input along axis 1")
+
+
 register(Spec(
     name="ch03.greedy", what="Translator.greedy",
     cases=_greedy_cases,
-    call={"hints": {"RuntimeError": (
-                         "usually shapes that do not fit: each step's next tokens must be a (B, 1) column, "
-                         "appended to the (B, t) decoder input along axis 1")},
-          "construct": {"config": MODEL_CONFIG}, "state": "state", "method": "greedy", "args": ["src", "steps"],
-          "outputs": ["tokens"]},
+    call={"construct": {"config": MODEL_CONFIG}, "state": "state", "method": "greedy", "args": ["src", "steps"],
+          "outputs": ["tokens"],
+          "hints": {"RuntimeError": GREEDY_HINT}},
     reference=lambda c: _ref_greedy(c)[0],
     mistakes={
         "the tokens include the <bos> you started from: return the steps predicted tokens only, (B, steps)":
