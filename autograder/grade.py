@@ -248,6 +248,7 @@ class Grader:
         except Exception as err:
             outcome.problems.append(f"scoring failed: {type(err).__name__}")
             log.exception("scoring %s", sub.student_id)
+        outcome.flags += self._experiment_errors(sub)
         try:
             outcome.flags += self._restored_cells(sub)
         except Exception as err:  # noqa: BLE001 - a check of the submission, never a reason to stop
@@ -269,6 +270,23 @@ class Grader:
         except (OSError, ValueError, KeyError, TypeError):
             pass
         return None
+
+    def _experiment_errors(self, sub: Submission) -> list[str]:
+        """Notebooks whose every test passes but whose experiment cells (not graded) ended in errors:
+        code that passes the checks yet breaks the notebook's own use of it deserves a human look."""
+        flags = []
+        for name in sub.notebooks:
+            folder = self.runs / sub.student_id / name
+            try:
+                verdicts = json.loads((folder / "verdicts.json").read_text())
+                raised = json.loads((folder / "experiments.json").read_text())
+            except (OSError, ValueError):
+                continue
+            if raised and verdicts and all(v.get("passed") for v in verdicts.values()):
+                first = raised[0]
+                flags.append(f"{name}: every test passes, but {len(raised)} experiment cell(s) ended in an error "
+                             f"(first: cell {int(first['cell'])}, {first['ename']})")
+        return flags
 
     def _restored_cells(self, sub: Submission) -> list[str]:
         """Grade or read-only cells the student deleted or edited (nbgrader restored them)."""

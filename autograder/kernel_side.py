@@ -264,6 +264,18 @@ class _UniformSpatialAttention(torch.nn.Module):
         return features.mean(1), weights
 
 
+class _HalfDropout(torch.nn.Module):
+    """A stand-in for nn.Dropout in training mode that halves its input instead of dropping at random,
+    so that where the student's code applies dropout shows in the output."""
+
+    def __init__(self, case):
+        super().__init__()
+        self.p = 0.5
+
+    def forward(self, x):
+        return x * 0.5
+
+
 class _GivenTokens(torch.nn.Module):
     """A stand-in patch embedding for checking a ViT's forward pass on its own: it returns the
     case's token sequence (B, N+1, D) whatever the images (it is not the answer to any task)."""
@@ -456,11 +468,23 @@ def _interpolate(pos_fine, pos_coarse, features, k=3):
     return (weights[..., None] * features[batch, idx]).sum(2)
 
 
-STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens}
+def _causal_mask(T):
+    """Chapter 2a's causal mask, given to the tasks after it."""
+    return torch.ones(T, T, dtype=torch.bool).tril()
+
+
+def _padding_mask(lengths, T):
+    """Chapter 2a's padding mask, given to the tasks after it."""
+    return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+
+
+STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens,
+             "half_dropout": _HalfDropout}
 GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
          "argsort_masking": _argsort_masking, "box_cxcywh_to_xyxy": _cxcywh_to_xyxy, "box_iou": _box_iou,
          "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost, "tokens_to_map": _tokens_to_map,
-         "knn": _knn, "farthest_point_sample": _farthest_point_sample, "interpolate": _interpolate}
+         "knn": _knn, "farthest_point_sample": _farthest_point_sample, "interpolate": _interpolate,
+         "causal_mask": _causal_mask, "padding_mask": _padding_mask}
 
 
 def check(name: str, obj) -> None:

@@ -33,6 +33,9 @@ class StageForSandbox(NbGraderPreprocessor):
         return nb, resources
 
 
+_NAME = re.compile(r"[A-Za-z_]\w{0,63}")  # an exception's name, as far as the grader repeats one
+
+
 def _error(ename: str, evalue: str):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -59,12 +62,12 @@ class ApplySandboxRun(NbGraderPreprocessor):
             for cell in executed.cells:
                 if cell.get("cell_type") == "code":
                     outputs.setdefault(cell.get("source", ""), []).append(cell.get("outputs", []))
-        verdicts = {}
+        verdicts, experiments = {}, []
         # A test cell test_X judges the solution cell X (the student's code, for the checks' rules).  A
         # solution cell that lost its metadata is somewhere among the unlocked cells: check them all.
         solutions = {c.metadata.nbgrader["grade_id"]: c.source for c in nb.cells if utils.is_solution(c)}
         unlocked = "\n\n".join(c.source for c in nb.cells if c.cell_type == "code" and not utils.is_locked(c))
-        for cell in nb.cells:
+        for number, cell in enumerate(nb.cells, start=1):
             if cell.cell_type == "markdown" or cell.cell_type == "raw":
                 _sanitise_text_cell(cell)
             if cell.cell_type != "code":
@@ -76,8 +79,14 @@ class ApplySandboxRun(NbGraderPreprocessor):
                 grade_id = cell.metadata.nbgrader["grade_id"]
                 solution = solutions.get(grade_id.removeprefix("test_"), unlocked)
                 verdicts[grade_id] = self._judge(cell, folder / "records", solution, self.seed)
+            elif not utils.is_solution(cell):  # an experiment cell: the notebook's own code, or the student's
+                raised = [o for o in cell.outputs if o.get("output_type") == "error" and o.get("ename") != "NotRun"]
+                if raised:
+                    name = str(raised[0].get("ename", ""))
+                    experiments.append({"cell": number, "ename": name if _NAME.fullmatch(name) else "an exception"})
         resources["autograder_verdicts"] = verdicts
         (folder / "verdicts.json").write_text(json.dumps(verdicts, indent=1))
+        (folder / "experiments.json").write_text(json.dumps(experiments))  # grade.py flags them for review
         return nb, resources
 
     @staticmethod

@@ -10,7 +10,9 @@ reference no longer holds the old lines):
   (``test_<grade_id>``) must fail, and its verdict must contain <text>
   (``# diagnosis: none`` for a mistake with no specific diagnosis: it must still fail);
   A line ``# visible: fails`` says the notebook's visible tests must catch it too (the student
-  sees it before grading);
+  sees it before grading); a line ``# other tests: pass`` says the rest of the notebook runs on and
+  every other test passes (a mistake costs the points of its own cell only, not those of the cells
+  that call the function);
 * ``unlisted_*``: a plausible mistake that no check lists (no ``mistakes`` entry of the checks its
   test calls may name it: it is there to measure the generic diagnoses, level 2 of three).  It must
   fail like a mistake, and its ``# diagnosis:`` is the key phrase of the message it gets, or
@@ -72,6 +74,10 @@ def _diagnosis(snippet: Path) -> str | None:
     return None if text in (None, "none") else text
 
 
+def _others_pass(snippet: Path) -> bool:
+    return re.search(r"^#\s*other tests:\s*pass", snippet.read_text(), re.M) is not None
+
+
 def _job(snippet: Path) -> str:
     return f"{snippet.parent.name}.{snippet.stem}"
 
@@ -129,8 +135,9 @@ def _plan(chapter: str, notebook: str, base: Path) -> dict:
             {"name": "mixed", "replace": _mixed(BANK / chapter / notebook), "until": None}]
     for snippet in (s for s in SNIPPETS if s.parts[-4:-2] == (chapter, notebook)):
         gid = snippet.parent.name
+        whole = snippet.stem.startswith("correct") or _others_pass(snippet)
         jobs.append({"name": _job(snippet), "replace": {gid: bank_source(snippet)},
-                     "until": None if snippet.stem.startswith("correct") else [tests[f"test_{gid}"]]})
+                     "until": None if whole else [tests[f"test_{gid}"]]})
     return {"cells": cells, "jobs": jobs, "inputs": str(base / "inputs"), "out": str(base / "runs"),
             "timeout": JOB_TIMEOUT_S}
 
@@ -254,6 +261,9 @@ def test_bank_snippet(fast, snippet):
             _assert_unlisted(snippet, diagnosis, target["message"])
         if re.search(r"^#\s*visible:\s*fails", snippet.read_text(), re.M):  # the student can see it before grading
             assert target["visible_error"], "a mistake the visible tests should catch passed them"
+        if _others_pass(snippet):  # the points of the cells that call this function stay theirs
+            failed = {k: v["message"] for k, v in verdicts.items() if k != f"test_{gid}" and not v["passed"]}
+            assert not failed, f"a mistake in {gid} cost the points of other cells: {failed}"
 
 
 FALLBACK = re.compile(r"differ(s)? from the reference by up to|raised \w+$|raised \w+ \(")

@@ -1,6 +1,7 @@
 """The grading command: a correct, a partly correct and an empty submission get the right scores."""
 from __future__ import annotations
 
+import nbformat
 import pytest
 
 from .conftest import read_csv, run_grader
@@ -18,6 +19,9 @@ def graded(tmp_path_factory, env):
     write_student(subs, "partial", {"01a_date_translation": fill("ch01_attention", "01a_date_translation",
                                                                   {"masked_softmax": MASK_AFTER_SOFTMAX})})
     write_student(subs, "empty", {"01a_date_translation": released("ch01_attention", "01a_date_translation")})
+    broken = fill("ch01_attention", "01a_date_translation")  # every test passes; a cell of the student's own fails
+    broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('my experiment broke')"))
+    write_student(subs, "broken_experiment", {"01a_date_translation": broken})
     result = run_grader("ch01_attention", subs, base / "out", env, "--workers", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     return base / "out"
@@ -30,7 +34,7 @@ def _tests(out, student):
 
 def test_grades_csv_scores(graded):
     rows = {r["student_id"]: r for r in read_csv(graded / "grades.csv")}
-    assert set(rows) == {"correct", "partial", "empty"}
+    assert set(rows) == {"correct", "partial", "empty", "broken_experiment"}
     max_1a = sum(float(r["max_score"]) for r in _tests(graded, "correct").values())
     assert max_1a == 10
     # 1b was not handed in: it counts as 0 of 6, so every row is out of the assignment's 16 points
@@ -66,3 +70,13 @@ def test_feedback_pages_show_results_without_hidden_tests(graded):
     assert "test_masked_softmax" in page and "mask is applied after the softmax" in page
     for secret in ("BEGIN HIDDEN TESTS", "autograder", "check(", "einsum"):
         assert secret not in page
+
+
+def test_experiment_cells_that_fail_after_every_test_passes_are_flagged(graded):
+    rows = {r["student_id"]: r for r in read_csv(graded / "grades.csv")}
+    flags = rows["broken_experiment"]["flags"]
+    assert flags.startswith("REVIEW") and "every test passes, but 1 experiment cell(s) ended in an error" in flags
+    assert "ValueError" in flags and "my experiment broke" not in flags  # the kernel's text stays out
+    assert rows["broken_experiment"]["score"] == rows["correct"]["score"]
+    assert "experiment" not in rows["correct"]["flags"]  # the reference's own cells run clean while grading
+    assert "experiment" not in rows["empty"]["flags"]  # failing tests explain failing experiments

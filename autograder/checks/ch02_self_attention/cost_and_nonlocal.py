@@ -17,6 +17,50 @@ from ..oracles import randn as _randn
 
 
 
+# ---------------------------------------------------------------- count
+def _pairs(T: int, radius) -> torch.Tensor:
+    """Pairs (i, j) with |i - j| <= radius (all of them for None), counted by brute force."""
+    if radius is None:
+        return torch.tensor(float(T * T), dtype=torch.float64)
+    i, j = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
+    return torch.tensor(float((np.abs(i - j) <= radius).sum()), dtype=torch.float64)
+
+
+def _count(c, *, ends=True, clamp=True, one_sided=False, causal_full=False):
+    T, r = c["T"], c["radius"]
+    if r is None:
+        return {"count": torch.tensor(float(T * (T + 1) // 2 if causal_full else T * T), dtype=torch.float64)}
+    if one_sided:
+        n = T * (r + 1) - r * (r + 1) // 2 if r < T else T * (T + 1) // 2
+    elif not ends:
+        n = T * (2 * r + 1)
+    elif not clamp:
+        n = T * (2 * r + 1) - r * (r + 1)
+    else:
+        return {"count": _pairs(T, r)}
+    return {"count": torch.tensor(float(n), dtype=torch.float64)}
+
+
+register(Spec(
+    name="ch02.attention_weight_count", what="attention_weight_count",
+    cases=lambda gen: [{"T": 9, "radius": 3}, {"T": 9, "radius": None}, {"T": 7, "radius": 0},
+                       {"T": 4, "radius": 6}, {"T": 12, "radius": 11}, {"T": 1, "radius": None},
+                       {"T": 300, "radius": 16}, {"T": 2, "radius": 1}],
+    call={"args": ["T", "radius"], "outputs": ["count"]},
+    reference=lambda c: {"count": _pairs(c["T"], c["radius"])},
+    mistakes={
+        "T * (2·radius + 1) counts keys beyond the ends: the first and last radius queries have fewer keys in the window":
+            lambda c: _count(c, ends=False),
+        "a window wider than the sequence holds every pair, T * T, and no more":
+            lambda c: _count(c, clamp=False),
+        "radius is the distance on each side: the window reaches radius keys before and radius keys after the query":
+            lambda c: _count(c, one_sided=True),
+        "full attention (radius None) holds all T * T pairs, not only those with j <= i":
+            lambda c: _count(c, causal_full=True),
+    },
+))
+
+
 # --------------------------------------------------------------- window
 def _window(T: int, radius: int, *, strict=False, causal=False) -> torch.Tensor:
     i, j = torch.meshgrid(torch.arange(T), torch.arange(T), indexing="ij")

@@ -199,6 +199,8 @@ def _padding_cases(gen):
     cases = []
     for b, t in [(3, 5), (4, 8), (1, 3), (5, 6)]:
         cases.append({"lengths": _lengths(gen, b, t), "T": t})
+    # a batch in which every sequence is shorter than T: the mask still has T columns
+    cases.append({"lengths": torch.randint(1, 6, (3,), generator=gen), "T": 7})
     return cases
 
 
@@ -222,6 +224,8 @@ register(Spec(
             lambda c: {"mask": _as_float(torch.arange(c["T"])[None, :] >= c["T"] - c["lengths"][:, None])},
         "the mask should be (B, T), one row per sequence; yours is transposed":
             lambda c: {"mask": _as_float(_keys_real(c["lengths"], c["T"]).T)},
+        "the mask has as many columns as the longest sequence; it must have T, even when every sequence is shorter":
+            lambda c: {"mask": _as_float(_keys_real(c["lengths"], int(c["lengths"].max())))},
     },
 ))
 
@@ -269,7 +273,9 @@ ATTENTION_MASK_PROBES = (Probe(
 register(Spec(
     name="ch02.attention_mask", what="attention_mask",
     cases=_attention_mask_cases,
-    call={"args": ["lengths", "T", "causal"], "outputs": ["mask"]},
+    # the reference masks of tasks 2 and 3 stand in for the student's: a mistake there costs those points only
+    call={"args": ["lengths", "T", "causal"], "outputs": ["mask"],
+          "given": {"causal_mask": "causal_mask", "padding_mask": "padding_mask"}},
     reference=_combined,
     probes=ATTENTION_MASK_PROBES,
     mistakes={

@@ -24,28 +24,28 @@ def _randn(gen, *shape):
     return torch.randn(*shape, generator=gen)
 
 
-def _heads(t):
+def _heads(t, nh=NH):
     """(B, T, C) -> (B, nh, T, hs)"""
     b, n, _ = t.shape
-    return t.view(b, n, NH, HS).transpose(1, 2)
+    return t.view(b, n, nh, C // nh).transpose(1, 2)
 
 
-def _project(s, x):
+def _project(s, x, nh=NH):
     """q, k, v of x, each (B, nh, T, hs)."""
     q, k, v = F.linear(x, s["c_attn.weight"], s["c_attn.bias"]).split(C, -1)
-    return _heads(q), _heads(k), _heads(v)
+    return _heads(q, nh), _heads(k, nh), _heads(v, nh)
 
 
 # ------------------------------------------------------------ KV cache
-def _kv_cases(gen):
+def _kv_cases(gen, nh=NH):
     cases = []
     for b, p, t in [(2, 0, 5), (2, 4, 1), (3, 3, 3), (2, 6, 2)]:
         state = {"c_attn.weight": 2 * _randn(gen, 3 * C, C) / math.sqrt(C), "c_attn.bias": 0.2 * _randn(gen, 3 * C),
                  "c_proj.weight": _randn(gen, C, C) / math.sqrt(C), "c_proj.bias": 0.2 * _randn(gen, C)}
         x_past, x = _randn(gen, b, p, C), _randn(gen, b, t, C)
-        case = {"state": state, "x_past": x_past, "x": x, "past_k": None, "past_v": None}
+        case = {"state": state, "x_past": x_past, "x": x, "past_k": None, "past_v": None, "n_head": nh}
         if p:
-            _, case["past_k"], case["past_v"] = _project(state, x_past)
+            _, case["past_k"], case["past_v"] = _project(state, x_past, nh)
         cases.append(case)
     return cases
 
@@ -54,8 +54,8 @@ def _reference(c):
     """One uncached pass of PyTorch's multi-head attention over past + new positions."""
     s = c["state"]
     x_all = torch.cat([c["x_past"], c["x"]], 1)
-    n, t = x_all.shape[1], c["x"].shape[1]
-    mha = nn.MultiheadAttention(C, NH, batch_first=True)
+    n, t, nh = x_all.shape[1], c["x"].shape[1], c["n_head"]
+    mha = nn.MultiheadAttention(C, nh, batch_first=True)
     with torch.no_grad():
         mha.in_proj_weight.copy_(s["c_attn.weight"])
         mha.in_proj_bias.copy_(s["c_attn.bias"])
@@ -63,14 +63,16 @@ def _reference(c):
         mha.out_proj.bias.copy_(s["c_proj.bias"])
     future = torch.ones(n, n, dtype=torch.bool).triu(1)  # True = may NOT attend (PyTorch's convention)
     y, _ = mha(x_all, x_all, x_all, attn_mask=future, need_weights=False)
-    _, k, v = _project(s, x_all)
+    _, k, v = _project(s, x_all, nh)
     return {"y": y[:, n - t:], "k": k, "v": v}
 
 
-def _variant(c, *, mask="offset", use_past=True, new_first=False, head_scale=True, return_new_only=False):
-    """The attention written out, with one thing changed to give a known mistake's outputs."""
-    s = c["state"]
-    q, k_new, v_new = _project(s, c["x"])
+def _variant(c, *, mask="offset", use_past=True, new_first=False, head_scale=True, return_new_only=False,
+             attn_drop=1.0, resid_drop=1.0, n_head=None):
+    """The attention written out, with one thing changed to give a known mistake's outputs.  attn_drop
+    and resid_drop: the factors of the dropout stand-ins on the weights and on the output."""
+    s, nh = c["state"], n_head or c["n_head"]
+    q, k_new, v_new = _project(s, c["x"], nh)
     t, p = q.shape[2], c["x_past"].shape[1]
     if use_past and c["past_k"] is not None:
         pair = ((k_new, c["past_k"]), (v_new, c["past_v"])) if new_first else ((c["past_k"], k_new), (c["past_v"], v_new))
@@ -78,13 +80,13 @@ def _variant(c, *, mask="offset", use_past=True, new_first=False, head_scale=Tru
     else:
         k, v, p = k_new, v_new, 0
     n = k.shape[2]
-    scores = torch.einsum("bhtd,bhsd->bhts", q, k) / math.sqrt(HS if head_scale else C)
+    scores = torch.einsum("bhtd,bhsd->bhts", q, k) / math.sqrt(C // nh if head_scale else C)
     allowed = {"offset": torch.ones(t, n, dtype=torch.bool).tril(diagonal=n - t),
                "top_left": torch.ones(t, n, dtype=torch.bool).tril(),
                "none": torch.ones(t, n, dtype=torch.bool)}[mask]
-    weights = scores.masked_fill(~allowed, float("-inf")).softmax(-1)
+    weights = scores.masked_fill(~allowed, float("-inf")).softmax(-1) * attn_drop
     y = torch.einsum("bhts,bhsd->bthd", weights, v).reshape(q.shape[0], t, C)
-    y = F.linear(y, s["c_proj.weight"], s["c_proj.bias"])
+    y = F.linear(y, s["c_proj.weight"], s["c_proj.bias"]) * resid_drop
     if return_new_only:
         k, v = k_new, v_new
     return {"y": y, "k": k, "v": v}
@@ -130,6 +132,45 @@ for _fused, _suffix in [(False, ""), (True, "_fused")]:
         properties=_shape_message,
     ))
 
+# The cases above fix n_head = 4 and dropout = 0; these vary what a fixed configuration cannot reach.
+KV_HINTS = {"RuntimeError": "usually shapes that do not fit: split C into config.n_head heads of C // n_head "
+                            "channels; nothing in the attention may assume a number of heads"}
+register(Spec(
+    name="ch03.kv_cache_attention_heads", what="CausalSelfAttention with n_head=2 (head size 8)",
+    cases=lambda gen: _kv_cases(gen, nh=2)[:1],  # no cache: code with a fixed head count runs, and is named
+    call={"construct": {"config": ATTN_CONFIG | {"n_head": 2}}, "state": "state",
+          "args": ["x", "past_k", "past_v"], "outputs": ["y", "k", "v"], "hints": KV_HINTS},
+    reference=_reference,
+    mistakes={"the number of heads is fixed in the code: with n_head=2 there are 2 heads of 8 channels; "
+              "use config.n_head": lambda c: _variant(c, n_head=NH)},
+))
+register(Spec(
+    name="ch03.kv_cache_attention_eval", what="CausalSelfAttention with dropout=0.5, in eval mode (model.eval())",
+    cases=lambda gen: _kv_cases(gen)[:2],
+    call={"construct": {"config": ATTN_CONFIG | {"dropout": 0.5, "fused": True}}, "state": "state", "mode": "eval",
+          "args": ["x", "past_k", "past_v"], "outputs": ["y", "k", "v"]},
+    reference=_reference,
+))
+
+
+register(Spec(
+    name="ch03.kv_cache_attention_dropout", what="CausalSelfAttention in training mode, with stand-ins for "
+                                                 "attn_dropout and resid_dropout that halve their input",
+    cases=lambda gen: _kv_cases(gen)[:3],
+    call={"construct": {"config": ATTN_CONFIG}, "state": "state",
+          "swap": {"attn_dropout": "half_dropout", "resid_dropout": "half_dropout"},
+          "args": ["x", "past_k", "past_v"], "outputs": ["y", "k", "v"]},
+    reference=lambda c: _variant(c, attn_drop=0.5, resid_drop=0.5),
+    mistakes={
+        "attn_dropout is not applied: it drops attention weights, softmax -> attn_dropout -> @ v":
+            lambda c: _variant(c, resid_drop=0.5),
+        "resid_dropout is not applied: it drops the output of c_proj":
+            lambda c: _variant(c, attn_drop=0.5),
+        "neither attn_dropout nor resid_dropout is applied in training mode":
+            lambda c: _variant(c),
+    },
+))
+
 
 # ------------------------------------------------------- parameter count
 def _arch_cases(gen):
@@ -154,7 +195,7 @@ def _arch_cases(gen):
 
 
 def _count(c, *, bias=True, out_proj=True, norms=2, cross=True, shared_embedding=True, tied=True,
-           per_head=False, positions=True, decoder_cross=False, extras=True):
+           per_head=False, positions=True, decoder_cross=False, extras=True, final_norms_per_stack=True):
     """An independent count (summed module by module), with one thing changed for a known mistake."""
     cfg = dict(n_positions=0, n_segments=0, embedding_norm=False, final_norm=False, pooler=False) | c["config"]
     d, f, vocab = cfg["d_model"], cfg["d_ff"], cfg["vocab_size"]
@@ -182,7 +223,8 @@ def _count(c, *, bias=True, out_proj=True, norms=2, cross=True, shared_embedding
     if positions:
         emb += (cfg["n_positions"] + cfg["n_segments"]) * d
     if extras:
-        emb += ln * cfg["embedding_norm"] + ln * cfg["final_norm"] + linear(d, d) * cfg["pooler"]
+        stacks = 2 if kind == "encoder-decoder" and final_norms_per_stack else 1
+        emb += ln * cfg["embedding_norm"] + ln * cfg["final_norm"] * stacks + linear(d, d) * cfg["pooler"]
     return {"n_params": torch.tensor(float(blocks + emb), dtype=torch.float64)}
 
 
@@ -215,5 +257,7 @@ register(Spec(
             lambda c: _count(c, positions=False),
         "the extras are not counted: embedding_norm and final_norm are layer norms, pooler a d x d layer with bias":
             lambda c: _count(c, extras=False),
+        "one final layer norm per stack: an encoder-decoder with final_norm has two, after the encoder and after the decoder":
+            lambda c: _count(c, final_norms_per_stack=False),
     },
 ))

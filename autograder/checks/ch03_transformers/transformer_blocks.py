@@ -381,6 +381,60 @@ register(Spec(
 ))
 
 
+# ------------------------------------------------- encoder block: dropout
+# The checks above run with dropout 0.  These two reach what dropout > 0 changes: in eval mode the block
+# must compute exactly what it computes without dropout; in training mode, stand-ins for self.dropout
+# that halve their input (instead of dropping at random) show where the block applies it.
+def _dropout_cases(gen):
+    # pre-norm first: only there is a dropout on the residual sum told apart from none (layer norm
+    # undoes a scale), and the first case that tells a mistake apart names it
+    return [{"state": _encoder_state(gen), "x": _randn(gen, 2, 5, D), "mask": _lengths_mask(gen, 2, 5),
+             "config": BLOCK_CONFIG | {"norm_first": norm_first}} for norm_first in (True, False)]
+
+
+def _enc_dropped(c, *, factors=(0.5, 0.5), on_sum=False):
+    """The block with the stand-in's factor on each sub-layer's output (or, wrongly, on the residual sum)."""
+    s, x, pre = c["state"], c["x"], c["config"]["norm_first"]
+    subs = [(lambda h: f_mha(s, "attn.", h, key_mask=c["mask"]), "ln_1."), (lambda h: f_ffn(s, "ffn.", h), "ln_2.")]
+    for (sub, ln), factor in zip(subs, factors):
+        norm = lambda h, ln=ln: f_ln(s, ln, h)  # noqa: E731
+        if on_sum:
+            x = 0.5 * (x + sub(norm(x))) if pre else norm(0.5 * (x + sub(x)))
+        else:
+            x = x + factor * sub(norm(x)) if pre else norm(x + factor * sub(x))
+    return {"out": x}
+
+
+register(Spec(
+    name="ch03.encoder_block_dropout_eval", what="EncoderBlock with dropout=0.5, in eval mode (model.eval())",
+    cases=lambda gen: [c | {"config": c["config"] | {"dropout": 0.5}} for c in _dropout_cases(gen)],
+    call={"construct": "config", "state": "state", "mode": "eval", "args": ["x", "mask"],
+          "outputs": ["out"]},
+    reference=lambda c: {"out": torch_encoder_layer(c["state"], norm_first=c["config"]["norm_first"])(
+        c["x"], src_key_padding_mask=~c["mask"])},
+))
+
+register(Spec(
+    name="ch03.encoder_block_dropout", what="EncoderBlock in training mode, with a stand-in for self.dropout "
+                                            "that halves its input",
+    cases=_dropout_cases,
+    call={"construct": "config", "state": "state", "swap": {"dropout": "half_dropout"}, "args": ["x", "mask"],
+          "outputs": ["out"]},
+    reference=_enc_dropped,
+    mistakes={
+        "the sub-layers' outputs do not go through self.dropout: each is dropped before it is added to x, "
+        "x + Dropout(Sublayer(...))":
+            lambda c: _enc_dropped(c, factors=(1.0, 1.0)),
+        "dropout is applied to the residual sum; it belongs on the sub-layer's output, before the addition":
+            lambda c: _enc_dropped(c, on_sum=True),
+        "only the attention's output goes through self.dropout; the FFN's output does too":
+            lambda c: _enc_dropped(c, factors=(0.5, 1.0)),
+        "only the FFN's output goes through self.dropout; the attention's output does too":
+            lambda c: _enc_dropped(c, factors=(1.0, 0.5)),
+    },
+))
+
+
 # ------------------------------------------------------------ decoder block
 def _decoder_cases(gen):
     return [{"state": _decoder_state(gen), "x": _randn(gen, b, t, D), "memory": _randn(gen, b, s, D),
@@ -604,11 +658,12 @@ for _norm_first, _suffix, _label in [(False, "", "post-norm"), (True, "_pre_norm
 
 
 # ----------------------------------------------------------------- greedy
-def _ref_greedy(c, *, start=1, first_only=False, use_mask=True, with_bos=False):
+def _ref_greedy(c, *, start=None, first_only=False, use_mask=True, with_bos=False):
     s = c["state"]
     memory, mask = ref_encode(s, c["src"], False)
     if not use_mask:
         mask = torch.ones_like(mask)
+    start = c.get("bos_id", 1) if start is None else start
     ys = torch.full((c["src"].shape[0], 1), start, dtype=torch.long)
     gaps = []
     for _ in range(c["steps"]):
@@ -662,4 +717,25 @@ register(Spec(
         "the source padding mask is not passed to decode, so the cross-attention reads padding":
             lambda c: _ref_greedy(c, use_mask=False)[0],
     },
+))
+
+
+def _greedy_bos_cases(gen):
+    """A model whose <bos> is not id 1, where a literal 1 decodes other tokens than config.bos_id."""
+    while True:
+        case = {"state": _model_state(gen, False, head_scale=4.0), "src": _sequences(gen, 3, 6, SRC_V, target=False),
+                "steps": 5, "bos_id": 6, "config": MODEL_CONFIG | {"bos_id": 6}}
+        if _ref_greedy(case)[1] > 0.05 and not torch.equal(_ref_greedy(case)[0]["tokens"],
+                                                          _ref_greedy(case, start=1)[0]["tokens"]):
+            return [case]
+
+
+register(Spec(
+    name="ch03.greedy_bos_id", what="Translator.greedy with config.bos_id = 6",
+    cases=_greedy_bos_cases,
+    call={"construct": "config", "state": "state", "method": "greedy", "args": ["src", "steps"],
+          "outputs": ["tokens"], "hints": {"RuntimeError": GREEDY_HINT}},
+    reference=lambda c: _ref_greedy(c)[0],
+    mistakes={"decoding starts from id 1 written in the code: the decoder's first input is config.bos_id, "
+              "which need not be 1": lambda c: _ref_greedy(c, start=1)[0]},
 ))

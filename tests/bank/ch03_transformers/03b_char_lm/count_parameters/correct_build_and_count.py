@@ -14,8 +14,8 @@ def count_parameters(cfg):
         total += cfg.n_layer * (2 * attention + ffn + 3 * layer_norm)
     if cfg.embedding_norm:
         total += layer_norm
-    if cfg.final_norm:
-        total += layer_norm
+    if cfg.final_norm:  # one after each stack
+        total += layer_norm * (2 if cfg.kind == "encoder-decoder" else 1)
     if cfg.pooler:
         total += linear(d, d)
     return int(total)

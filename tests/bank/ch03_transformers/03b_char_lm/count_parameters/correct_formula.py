@@ -6,5 +6,6 @@ def count_parameters(cfg):
     n = L * per_block * (2 if cfg.kind == "encoder-decoder" else 1)
     n += L * cross if cfg.kind == "encoder-decoder" else 0
     n += d * (cfg.vocab_size + cfg.n_positions + cfg.n_segments)
-    n += 2 * d * (int(cfg.embedding_norm) + int(cfg.final_norm)) + (d * d + d) * int(cfg.pooler)
+    final_norms = int(cfg.final_norm) * (2 if cfg.kind == "encoder-decoder" else 1)
+    n += 2 * d * (int(cfg.embedding_norm) + final_norms) + (d * d + d) * int(cfg.pooler)
     return n
