@@ -276,6 +276,18 @@ class _HalfDropout(torch.nn.Module):
         return x * 0.5
 
 
+class _StateSpatialAttention(torch.nn.Module):
+    """A stand-in attention whose weights depend on the decoder state (checks.ch01's state_attention),
+    so that a decoding loop that attends with the wrong state shows (it is not the answer to any task)."""
+
+    def __init__(self, case):
+        super().__init__()
+
+    def forward(self, features, hidden):
+        weights = torch.softmax(features.mean(-1) * hidden.sum(-1, keepdim=True), dim=-1)  # (B, N)
+        return (weights[..., None] * features).sum(1), weights
+
+
 class _GivenTokens(torch.nn.Module):
     """A stand-in patch embedding for checking a ViT's forward pass on its own: it returns the
     case's token sequence (B, N+1, D) whatever the images (it is not the answer to any task)."""
@@ -395,7 +407,25 @@ def _dpt_readout(tokens_to_map, case, call) -> dict:
     return {"feature_map": result}
 
 
-ADAPTERS = {"detr_matcher": _detr_matcher, "detr_criterion": _detr_criterion, "dpt_readout": _dpt_readout}
+def _caption_until_eos(generate, case, call) -> dict:
+    """generate(images, max_len), with the weights of the steps after a caption's first <eos> (id 2 in
+    every course vocabulary) set to 0: what a finished caption attends to is left to the student."""
+    images = _copy(case["images"])
+    result = generate(images, int(case["max_len"]))
+    if not _unchanged(images, case["images"]):
+        raise _InPlace("images")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise _Arity()
+    tokens, weights = result
+    if type(tokens) is _Tensor and type(weights) is _Tensor and tokens.dim() == 2 and weights.dim() == 3 \
+            and tuple(weights.shape[:2]) == tuple(tokens.shape):
+        eos = (tokens == 2).long()
+        weights = weights.masked_fill((eos.cumsum(1) - eos > 0)[..., None], 0.0)
+    return {"tokens": tokens, "weights": weights}
+
+
+ADAPTERS = {"detr_matcher": _detr_matcher, "detr_criterion": _detr_criterion, "dpt_readout": _dpt_readout,
+            "caption_until_eos": _caption_until_eos}
 def _cxcywh_to_xyxy(boxes):
     """(..., 4) centre and size -> corners: chapter 9's first task, given to the tasks after it."""
     centre, size = boxes[..., :2], boxes[..., 2:]
@@ -479,7 +509,7 @@ def _padding_mask(lengths, T):
 
 
 STAND_INS = {"uniform_spatial_attention": _UniformSpatialAttention, "given_tokens": _GivenTokens,
-             "half_dropout": _HalfDropout}
+             "half_dropout": _HalfDropout, "state_spatial_attention": _StateSpatialAttention}
 GIVEN = {"unfold_patchify": _unfold_patchify, "space_attention": _space_attention, "time_attention": _time_attention,
          "argsort_masking": _argsort_masking, "box_cxcywh_to_xyxy": _cxcywh_to_xyxy, "box_iou": _box_iou,
          "generalized_box_iou": _generalized_box_iou, "matching_cost": _matching_cost, "tokens_to_map": _tokens_to_map,

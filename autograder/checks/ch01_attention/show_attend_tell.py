@@ -195,9 +195,15 @@ def _encode(state, images):
 
 
 
+def state_attention(features, hidden):
+    """The state-dependent stand-in (kernel_side._StateSpatialAttention), written out: (B, N) weights."""
+    return torch.softmax(features.mean(-1) * hidden.sum(-1, keepdim=True), dim=-1)
+
+
 def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after_eos=True,
-            pad_eos_too=False, bos_first=False):
-    """Greedy decoding with the uniform stand-in attention (context = mean feature)."""
+            pad_eos_too=False, bos_first=False, attend=None):
+    """Greedy decoding with the uniform stand-in attention (context = mean feature), or, with
+    attend="state", the stand-in whose weights depend on the state (attend="first": on the first one)."""
     s = c["state"]
     features = _encode(s, c["images"])
     B, N, _ = features.shape
@@ -205,8 +211,11 @@ def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after
     h0 = torch.tanh(features.mean(1) @ s["init_h.weight"].T + s["init_h.bias"])
     h = torch.zeros_like(h0) if zero_start else h0
     token = torch.full((B,), BOS, dtype=torch.long)
-    tokens = []
-    for _ in range(c["max_len"]):
+    tokens, weights = [], [torch.full((B, N), 1.0 / N)] * c["max_len"]
+    for step in range(c["max_len"]):
+        if attend is not None:
+            weights[step] = state_attention(features, h if attend == "state" else h0)
+            context = (weights[step][..., None] * features).sum(1)
         x = torch.cat([s["embedding.weight"][token], context], -1)
         h_new = _gru_cell(x, h, s)
         logits = torch.cat([h_new, context], -1) @ s["out.weight"].T + s["out.bias"]
@@ -222,7 +231,7 @@ def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after
         tokens = tokens.masked_fill(seen - (tokens == EOS).long() > 0, PAD)
     if pad_eos_too:
         tokens = tokens.masked_fill(seen > 0, PAD)
-    return {"tokens": tokens, "weights": torch.full((B, c["max_len"], N), 1.0 / N)}
+    return {"tokens": tokens, "weights": torch.stack(weights, 1)}
 
 
 def _decoding_properties(case, out):
@@ -265,4 +274,49 @@ register(Spec(
         "the tokens start with <bos>: return the max_len predicted words, not the first input":
             lambda c: _greedy(c, bos_first=True),
     },
+))
+
+
+# The cases above use an attention that ignores the state, and every caption ends: two rules of the task
+# that they cannot observe.  These two can.
+register(Spec(
+    name="ch01.generate_caption_state_attention",
+    what="Captioner.generate with a stand-in attention whose weights depend on the decoder state",
+    cases=_captioner_cases,
+    call={"construct": CAPTIONER_CONFIG, "state": "state", "swap": {"attention": "state_spatial_attention"},
+          "method": "generate", "args": ["images", "max_len"], "outputs": ["tokens", "weights"],
+          "adapter": "caption_until_eos"},  # the weights after a caption's <eos> are not judged
+    reference=lambda c: _until_eos(_greedy(c, attend="state")),
+    seed=2,
+    mistakes={"each step attends with the first state: the attention's query is the state before this step, "
+              "carried from step to step": lambda c: _until_eos(_greedy(c, attend="first"))},
+))
+
+
+def _until_eos(out):
+    """The weights of the steps after a caption's first <eos> set to 0, as the check's adapter does."""
+    eos = (out["tokens"] == EOS).long()
+    return out | {"weights": out["weights"].masked_fill((eos.cumsum(1) - eos > 0)[..., None], 0.0)}
+
+
+def _unfinished_cases(gen):
+    """Captions cut short: in each case some rows reach max_len without an <eos>, and some do not."""
+    cases = []
+    for case in _captioner_cases(gen):
+        for max_len in range(2, case["max_len"] + 1):
+            ended = (_greedy(case | {"max_len": max_len})["tokens"] == EOS).any(1)
+            if 0 < int(ended.sum()) < len(ended):
+                cases.append(case | {"max_len": max_len})
+                break
+    return cases
+
+
+register(Spec(
+    name="ch01.generate_caption_unfinished",
+    what="Captioner.generate on captions that do not all end within max_len",
+    cases=_unfinished_cases,
+    call={"construct": CAPTIONER_CONFIG, "state": "state", "swap": {"attention": "uniform_spatial_attention"},
+          "method": "generate", "args": ["images", "max_len"], "outputs": ["tokens", "weights"]},
+    reference=_greedy,
+    seed=2,
 ))
