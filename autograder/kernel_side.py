@@ -276,15 +276,26 @@ class _HalfDropout(torch.nn.Module):
         return x * 0.5
 
 
+def state_attention_weights(features, hidden):
+    """(B, N) weights of the state-dependent stand-in below; chapter 1b's check decodes with them too."""
+    return torch.softmax(features.mean(-1) * hidden.sum(-1, keepdim=True), dim=-1)
+
+
+def after_first_eos(tokens, eos=2):
+    """(B, L) bool: True at the steps after a caption's first <eos> (id 2 in every course vocabulary)."""
+    is_eos = (tokens == eos).long()
+    return is_eos.cumsum(1) - is_eos > 0
+
+
 class _StateSpatialAttention(torch.nn.Module):
-    """A stand-in attention whose weights depend on the decoder state (checks.ch01's state_attention),
-    so that a decoding loop that attends with the wrong state shows (it is not the answer to any task)."""
+    """A stand-in attention whose weights depend on the decoder state, so that a decoding loop that
+    attends with the wrong state shows (it is not the answer to any task)."""
 
     def __init__(self, case):
         super().__init__()
 
     def forward(self, features, hidden):
-        weights = torch.softmax(features.mean(-1) * hidden.sum(-1, keepdim=True), dim=-1)  # (B, N)
+        weights = state_attention_weights(features, hidden)  # (B, N)
         return (weights[..., None] * features).sum(1), weights
 
 
@@ -408,8 +419,8 @@ def _dpt_readout(tokens_to_map, case, call) -> dict:
 
 
 def _caption_until_eos(generate, case, call) -> dict:
-    """generate(images, max_len), with the weights of the steps after a caption's first <eos> (id 2 in
-    every course vocabulary) set to 0: what a finished caption attends to is left to the student."""
+    """generate(images, max_len), with the weights of the steps after a caption's first <eos> set to 0:
+    what a finished caption attends to is left to the student."""
     images = _copy(case["images"])
     result = generate(images, int(case["max_len"]))
     if not _unchanged(images, case["images"]):
@@ -419,8 +430,7 @@ def _caption_until_eos(generate, case, call) -> dict:
     tokens, weights = result
     if type(tokens) is _Tensor and type(weights) is _Tensor and tokens.dim() == 2 and weights.dim() == 3 \
             and tuple(weights.shape[:2]) == tuple(tokens.shape):
-        eos = (tokens == 2).long()
-        weights = weights.masked_fill((eos.cumsum(1) - eos > 0)[..., None], 0.0)
+        weights = weights.masked_fill(after_first_eos(tokens)[..., None], 0.0)
     return {"tokens": tokens, "weights": weights}
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from ..core import Spec, register
+from ...kernel_side import after_first_eos, state_attention_weights
 from ..oracles import gru_cell as _gru_cell, randn as _randn
 
 
@@ -195,11 +196,6 @@ def _encode(state, images):
 
 
 
-def state_attention(features, hidden):
-    """The state-dependent stand-in (kernel_side._StateSpatialAttention), written out: (B, N) weights."""
-    return torch.softmax(features.mean(-1) * hidden.sum(-1, keepdim=True), dim=-1)
-
-
 def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after_eos=True,
             pad_eos_too=False, bos_first=False, attend=None):
     """Greedy decoding with the uniform stand-in attention (context = mean feature), or, with
@@ -214,7 +210,7 @@ def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after
     tokens, weights = [], [torch.full((B, N), 1.0 / N)] * c["max_len"]
     for step in range(c["max_len"]):
         if attend is not None:
-            weights[step] = state_attention(features, h if attend == "state" else h0)
+            weights[step] = state_attention_weights(features, h if attend == "state" else h0)
             context = (weights[step][..., None] * features).sum(1)
         x = torch.cat([s["embedding.weight"][token], context], -1)
         h_new = _gru_cell(x, h, s)
@@ -228,7 +224,7 @@ def _greedy(c, *, feed_bos=False, carry_hidden=True, zero_start=False, pad_after
         tokens = torch.cat([torch.full((B, 1), BOS, dtype=torch.long), tokens[:, :-1]], 1)
     seen = torch.cumsum((tokens == EOS).long(), 1)
     if pad_after_eos:
-        tokens = tokens.masked_fill(seen - (tokens == EOS).long() > 0, PAD)
+        tokens = tokens.masked_fill(after_first_eos(tokens, EOS), PAD)
     if pad_eos_too:
         tokens = tokens.masked_fill(seen > 0, PAD)
     return {"tokens": tokens, "weights": torch.stack(weights, 1)}
@@ -295,8 +291,7 @@ register(Spec(
 
 def _until_eos(out):
     """The weights of the steps after a caption's first <eos> set to 0, as the check's adapter does."""
-    eos = (out["tokens"] == EOS).long()
-    return out | {"weights": out["weights"].masked_fill((eos.cumsum(1) - eos > 0)[..., None], 0.0)}
+    return out | {"weights": out["weights"].masked_fill(after_first_eos(out["tokens"], EOS)[..., None], 0.0)}
 
 
 def _cut_short(case):

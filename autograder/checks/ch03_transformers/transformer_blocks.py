@@ -663,7 +663,7 @@ def _ref_greedy(c, *, start=None, first_only=False, use_mask=True, with_bos=Fals
     memory, mask = ref_encode(s, c["src"], False)
     if not use_mask:
         mask = torch.ones_like(mask)
-    start = c.get("bos_id", 1) if start is None else start
+    start = c.get("config", MODEL_CONFIG)["bos_id"] if start is None else start
     ys = torch.full((c["src"].shape[0], 1), start, dtype=torch.long)
     gaps = []
     for _ in range(c["steps"]):
@@ -724,9 +724,9 @@ def _greedy_bos_cases(gen):
     """A model whose <bos> is not id 1, where a literal 1 decodes other tokens than config.bos_id."""
     while True:
         case = {"state": _model_state(gen, False, head_scale=4.0), "src": _sequences(gen, 3, 6, SRC_V, target=False),
-                "steps": 5, "bos_id": 6, "config": MODEL_CONFIG | {"bos_id": 6}}
-        if _ref_greedy(case)[1] > 0.05 and not torch.equal(_ref_greedy(case)[0]["tokens"],
-                                                          _ref_greedy(case, start=1)[0]["tokens"]):
+                "steps": 5, "config": MODEL_CONFIG | {"bos_id": 6}}
+        reference, gap = _ref_greedy(case)
+        if gap > 0.05 and not torch.equal(reference["tokens"], _ref_greedy(case, start=1)[0]["tokens"]):
             return [case]
 
 
