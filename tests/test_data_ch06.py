@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from attncourse.data.video import APPEARANCES, MOTIONS, PALETTE, REVERSED, motion_clips
+from attncourse.data.video import ALL_MOTIONS, APPEARANCES, MOTIONS, PALETTE, REVERSED, motion_clips
 
 
 def _coloured(clips):
@@ -23,6 +23,9 @@ def test_clips_are_seeded_and_in_the_video_layout():
         motion_clips(3, kind="colour")
     with pytest.raises(ValueError):
         motion_clips(3, frames=1)
+    for classes in (0, 9, 16):
+        with pytest.raises(ValueError, match="classes must be an even number"):
+            motion_clips(3, classes=classes)
 
 
 def test_every_class_is_present_and_pairs_are_time_reversals():
@@ -67,3 +70,30 @@ def test_appearance_labels_describe_the_look():
             nearest = torch.cdist(pixels, palette).argmin(1)
             assert torch.bincount(nearest, minlength=len(palette)).argmax() == y[i]
     assert APPEARANCES == tuple(PALETTE)
+
+
+def test_the_full_scale_classes_describe_their_motion():
+    """classes=14 (the full scale) adds a diagonal move and a turn, each with its time reversal."""
+    _, y = motion_clips(1400, classes=14, seed=0)
+    assert torch.bincount(y, minlength=14).min() > 60 and y.max() == 13
+    assert ALL_MOTIONS[:10] == MOTIONS and REVERSED[12] == 13
+    v, y = motion_clips(600, classes=14, seed=1, noise=0.0)
+    ink = _coloured(v).float()
+    mass = ink.sum((2, 3)).clamp(min=1)
+    centre = (v.shape[-1] - 1) / 2
+    cols = torch.arange(v.shape[-1]).float() - centre
+    cx = (ink.sum(2) * cols).sum(-1) / mass                       # (n, T), from the frame's centre
+    cy = (ink.sum(3) * cols).sum(-1) / mass
+
+    def moved(cls):
+        sel = y == ALL_MOTIONS.index(cls)
+        return cx[sel, -1] - cx[sel, 0], cy[sel, -1] - cy[sel, 0]
+
+    dx, dy = moved("move up-left")
+    assert (dx < -4).all() and (dy < -4).all()
+    dx, dy = moved("move down-right")
+    assert (dx > 4).all() and (dy > 4).all()
+    for cls, sign in (("turn clockwise", 1), ("turn anticlockwise", -1)):  # y points down: clockwise on screen
+        sel = y == ALL_MOTIONS.index(cls)
+        cross = cx[sel, 0] * cy[sel, -1] - cy[sel, 0] * cx[sel, -1]
+        assert (sign * cross > 0).all(), cls

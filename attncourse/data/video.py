@@ -3,7 +3,9 @@
 The **motion** set is Something-Something in miniature: the class is what happens
 over time.  Its ten classes come in five pairs, each the time reversal of the other
 (move left / move right, move up / move down, grow / shrink, appear / disappear,
-approach / separate).  Every clip is drawn from one of the five "forward" processes
+approach / separate); ``classes=14`` adds two more pairs (move up-left / move down-right,
+turn clockwise / turn anticlockwise), as the full scale does.  Every clip is drawn from one
+of the "forward" processes
 and then, with probability 1/2, reversed in time and given the paired label.  So a clip
 and its reversal are equally likely under the two labels of a pair, and any model
 whose output does not depend on the order of the frames is right at most half the
@@ -23,8 +25,10 @@ import torch
 from .shapes import SHAPES, _shape_mask
 
 MOTIONS = ("move left", "move right", "move up", "move down", "grow", "shrink", "appear", "disappear",
-           "approach", "separate")
-REVERSED = {i: i ^ 1 for i in range(len(MOTIONS))}  # class 2k and 2k + 1 are each other's time reversal
+           "approach", "separate")  # the default set: ten classes
+# Every motion class, the default ten first: ``motion_clips(classes=c)`` labels index ALL_MOTIONS[:c].
+ALL_MOTIONS = MOTIONS + ("move up-left", "move down-right", "turn clockwise", "turn anticlockwise")
+REVERSED = {i: i ^ 1 for i in range(len(ALL_MOTIONS))}  # class 2k and 2k + 1 are each other's time reversal
 PALETTE = {"red": (1.0, 0.15, 0.1), "yellow": (1.0, 0.8, 0.1), "green": (0.1, 0.8, 0.2), "blue": (0.2, 0.35, 1.0)}
 APPEARANCES = tuple(PALETTE)  # the appearance set's classes: the moving object's colour
 GREY = (0.55, 0.55, 0.55)
@@ -42,8 +46,8 @@ def _between(rng: np.random.Generator, low: float, high: float) -> float:
 
 
 def _forward_process(rng: np.random.Generator, process: int, frames: int, size: int) -> list[list[dict]]:
-    """One clip of forward process ``process`` (0 move left, 1 move up, 2 grow, 3 appear, 4 approach):
-    a list per frame of the objects to draw."""
+    """One clip of forward process ``process`` (0 move left, 1 move up, 2 grow, 3 appear, 4 approach,
+    5 move up-left, 6 turn clockwise): a list per frame of the objects to draw."""
     s = size / 24  # every distance scales with the frame
     speed = rng.uniform(1.6, 2.4) * s
     r = rng.uniform(2.6, 3.6) * s
@@ -58,6 +62,16 @@ def _forward_process(rng: np.random.Generator, process: int, frames: int, size: 
         across = rng.uniform(r, size - r)
         pos = along0 - speed * t
         return [[obj(cx=p, cy=across, r=r) if process == 0 else obj(cx=across, cy=p, r=r)] for p in pos]
+    if process == 5:  # a diagonal move, up and to the left, at the same speed
+        step = speed / np.sqrt(2)
+        x0, y0 = (_between(rng, r + step * (frames - 1), size - r) for _ in range(2))
+        return [[obj(cx=x0 - step * k, cy=y0 - step * k, r=r)] for k in t]
+    if process == 6:  # clockwise on screen (y points down) around the frame's centre, a quarter turn or so
+        radius = rng.uniform(0.22, 0.3) * size
+        turn = speed * (frames - 1) / radius  # radians: the same path length as a move
+        a0 = rng.uniform(0, 2 * np.pi)
+        return [[obj(cx=size / 2 + radius * np.cos(a0 + turn * k / (frames - 1)),
+                     cy=size / 2 + radius * np.sin(a0 + turn * k / (frames - 1)), r=0.8 * r)] for k in t]
     cx, cy = rng.uniform(0.3 * size, 0.7 * size, size=2)
     if process == 2:  # grow
         r0 = rng.uniform(1.5, 2.2) * s
@@ -81,14 +95,17 @@ def _forward_process(rng: np.random.Generator, process: int, frames: int, size: 
 
 
 def motion_clips(n: int, *, kind: str = "motion", frames: int = 6, size: int = 24, seed: int = 0,
-                 noise: float = 0.03) -> tuple[torch.Tensor, torch.Tensor]:
+                 noise: float = 0.03, classes: int = len(MOTIONS)) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` clips (n, 3, frames, size, size) in [0, 1] and their labels (n,), from ``seed``.
 
-    ``kind="motion"``: labels index :data:`MOTIONS` (pairs 2k, 2k+1 are time reversals of each
-    other); ``kind="appearance"``: labels index :data:`APPEARANCES`.
+    ``kind="motion"``: labels index :data:`ALL_MOTIONS` ``[:classes]`` (pairs 2k, 2k+1 are time
+    reversals of each other; the default ten are :data:`MOTIONS`); ``kind="appearance"``: labels
+    index :data:`APPEARANCES`, and ``classes`` only widens the motions the objects make.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if classes not in range(2, len(ALL_MOTIONS) + 1, 2):
+        raise ValueError(f"classes must be an even number from 2 to {len(ALL_MOTIONS)}, not {classes!r}")
     if n < 1 or frames < 2 or size < 12:
         raise ValueError(f"need n >= 1, frames >= 2 and size >= 12, not n={n}, frames={frames}, size={size}")
     rng = np.random.default_rng(seed)
@@ -96,7 +113,7 @@ def motion_clips(n: int, *, kind: str = "motion", frames: int = 6, size: int = 2
     labels = np.zeros(n, dtype=np.int64)
     palette = list(PALETTE.values())
     for i in range(n):
-        process = int(rng.integers(5))
+        process = int(rng.integers(classes // 2))
         clip = _forward_process(rng, process, frames, size)
         reverse = rng.random() < 0.5
         if kind == "motion":
