@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pytest
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
+import preview_results  # noqa: E402
 import run_full  # noqa: E402
 
 
@@ -30,6 +32,20 @@ def test_dry_run_writes_a_marked_record_and_a_table(tmp_path):
     assert record["scale"] == "full" and record["smoke"] is True and record["metrics"]
     table = out.stdout[out.stdout.rindex("notebook"):]
     assert "ch02_self_attention/02b_cost_and_nonlocal" in table and " ok " in table
+    assert f"preview_results.py {tmp_path}" in out.stdout
+
+    # The results pages show the dry run's record in a preview, labelled; the course site's setting leaves it out.
+    def text(html):
+        return " ".join(re.sub(r"<[^>]+>", " ", html.read_text(encoding="utf-8")).split())
+
+    page = preview_results.build(tmp_path).parent / "ch02_self_attention.html"  # the chapter's results page
+    shown = text(page)
+    assert "Chapter 2 · Results" in shown and "A preview, not the course site" in shown
+    assert "02b_cost_and_nonlocal full (smoke test, two steps: not a result)" in shown
+    assert all(name in shown for name in record["metrics"])
+    preview_results.build(tmp_path, show_smoke=False)
+    left_out = text(page)
+    assert "02b_cost_and_nonlocal full (smoke test" not in left_out and "No results recorded yet" in left_out
 
 
 def test_dry_run_never_writes_into_the_course_results():

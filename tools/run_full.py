@@ -6,6 +6,7 @@
     python tools/run_full.py --list               # what would run, with time estimates, then stop
     python tools/run_full.py --check              # which modules the notebooks import are missing here
     python tools/run_full.py --dry-run --out DIR  # the suite's smoke test: two steps each, records in DIR
+    python tools/preview_results.py DIR           # ... and the results pages showing them (labelled smoke)
     python tools/run_full.py --nproc 4            # each notebook under torchrun on 4 GPUs (DDP in attncourse.train)
 
 Each notebook's code cells become one plain Python script (IPython calls stubbed out, hidden
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'notebook':<52} {'status':<24} {'minutes':>7}  record")
     for name, status, seconds, record in rows:
         print(f"{name:<52} {status:<24} {seconds / 60:>7.1f}  {record or '-'}")
+    if args.dry_run:
+        print(f"\nhow the results pages show these records: python tools/preview_results.py {args.out}")
     return 0 if all(status == "ok" for _, status, _, _ in rows) else 1
 
 

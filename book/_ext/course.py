@@ -66,7 +66,9 @@ def load_records(env, chapter: str, notebook: str | None = None) -> list[tuple[P
         if not isinstance(record, dict) or "notebook" not in record or "metrics" not in record:
             logger.warning("results record %s lacks 'notebook' or 'metrics'", path, type="course", subtype="results")
             continue
-        if record.get("smoke"):  # a smoke test of the full configuration (two steps): never a result
+        if record.get("smoke") and not env.config.course_show_smoke:
+            # a smoke test of the full configuration (two steps) is never a result: only a preview
+            # (tools/preview_results.py) shows one, labelled as such
             logger.warning("results record %s is a smoke test, not a result: left out", path,
                            type="course", subtype="results")
             continue
@@ -107,10 +109,18 @@ def fmt_seconds(value) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+SMOKE_LABEL = "smoke test, two steps: not a result"
+
+
+def scale_label(record: dict) -> str:
+    scale = str(record.get("scale", "?"))
+    return f"{scale} ({SMOKE_LABEL})" if record.get("smoke") else scale
+
+
 def provenance(record: dict) -> str:
     """One line saying where a record comes from."""
     date = str(record.get("date", "unknown date"))[:10]
-    return (f"scale {record.get('scale', '?')}, device {record.get('device', 'unknown')}, "
+    return (f"scale {scale_label(record)}, device {record.get('device', 'unknown')}, "
             f"wall time {fmt_seconds(record.get('wall_time_s'))}, commit {record.get('commit', 'unknown')}, "
             f"recorded {date}")
 
@@ -186,7 +196,7 @@ class ResultsTable(_CourseDirective):
 
         out: list[nodes.Node] = []
         rows = [((r["notebook"], _scale_key(str(r.get("scale", "")))),
-                 [nodes.literal(text=r["notebook"]), r.get("scale", "?"), r.get("device", "unknown"),
+                 [nodes.literal(text=r["notebook"]), scale_label(r), r.get("device", "unknown"),
                   fmt_seconds(r.get("wall_time_s")), nodes.literal(text=str(r.get("commit", "unknown"))),
                   str(r.get("date", "unknown"))[:10]]) for _, r in records]
         recorded = {(r["notebook"], r.get("scale")) for _, r in records}
@@ -323,6 +333,8 @@ def _always_reread(app, env, added, changed, removed):
 
 def setup(app):
     app.add_config_value("course_results_dir", "results", "env")
+    # True only in tools/preview_results.py: show smoke-test records (labelled) instead of leaving them out
+    app.add_config_value("course_show_smoke", False, "env")
     app.add_directive("results-table", ResultsTable)
     app.add_directive("results-figure", ResultsFigure)
     app.add_directive("chapter-notebooks", ChapterNotebooks)
