@@ -131,13 +131,14 @@ def _mixed(notebook_folder: Path) -> dict[str, str]:
 def _plan(chapter: str, notebook: str, base: Path) -> dict:
     cells = graded_cells(chapter, notebook)
     tests = _test_cells(cells)
-    jobs = [{"name": "stub", "replace": stub_sources(chapter, notebook), "until": None},
-            {"name": "mixed", "replace": _mixed(BANK / chapter / notebook), "until": None}]
+    last = [max(tests.values())]  # "the whole notebook": no verdict comes from the cells after its last test
+    jobs = [{"name": "stub", "replace": stub_sources(chapter, notebook), "until": last},
+            {"name": "mixed", "replace": _mixed(BANK / chapter / notebook), "until": last}]
     for snippet in (s for s in SNIPPETS if s.parts[-4:-2] == (chapter, notebook)):
         gid = snippet.parent.name
         whole = snippet.stem.startswith("correct") or _others_pass(snippet)
         jobs.append({"name": _job(snippet), "replace": {gid: bank_source(snippet)},
-                     "until": None if whole else [tests[f"test_{gid}"]]})
+                     "until": last if whole else [tests[f"test_{gid}"]]})
     return {"cells": cells, "jobs": jobs, "inputs": str(base / "inputs"), "out": str(base / "runs"),
             "timeout": JOB_TIMEOUT_S}
 

@@ -1,9 +1,10 @@
 """The full configurations, smoke-tested on a CPU.
 
-A chapter's `full` scale runs on a GPU, which the suite never has.  Here its notebooks run with
-ATTNCOURSE_SCALE=full and ATTNCOURSE_SMOKE=1: the full models, data and evaluation code, but every
-training loop stops after two steps (``attncourse.train.fit``) and nothing is recorded
-(``attncourse.results.Run``).  A full configuration that cannot even start (a shape that only the
+A chapter's `full` scale runs on a GPU, which the suite never has.  Here its notebooks run as
+`make results-full --dry-run` runs them (plain Python scripts, ATTNCOURSE_SCALE=full and
+ATTNCOURSE_SMOKE=1): the full models, data and evaluation code, but every
+training loop stops after two steps (``attncourse.train.fit``) and the records go to a
+scratch folder, marked as smoke tests (``attncourse.results.Run``).  A full configuration that cannot even start (a shape that only the
 larger model has, a data set that does not build, a name used only at full scale) fails here, not
 on the GPU.  Sizes that would only make it slow on a CPU (batch size, number of examples, evaluation
 sets) take the notebooks' ``pick(..., smoke=...)`` values; the models are the full ones.  The GPU-only
@@ -19,18 +20,22 @@ SMOKE_NOTEBOOKS = sorted(str(p.relative_to(ROOT / "solutions")) for p in (ROOT /
 
 
 @pytest.mark.parametrize("name", SMOKE_NOTEBOOKS, ids=[n.split("/")[1].removesuffix(".ipynb") for n in SMOKE_NOTEBOOKS])
-def test_full_configuration_runs_two_steps(name, monkeypatch):
-    import nbformat
-    from nbclient import NotebookClient
+def test_full_configuration_runs_two_steps(name, tmp_path, capfd):
+    """Exactly what `make results-full` runs on a GPU machine (tools/run_full.py: the notebook's code
+    cells as a plain script, hidden tests left out), with --dry-run."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import run_full
 
     path = ROOT / "solutions" / name
-    monkeypatch.setenv("ATTNCOURSE_SCALE", "full")
-    monkeypatch.setenv("ATTNCOURSE_SMOKE", "1")
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    status, _ = run_full.run(path, out=tmp_path, dry_run=True, timeout=300)
+    printed = capfd.readouterr().out
+    assert status == "ok", printed[-3000:]
     assert "scale=full" in printed, "the notebook did not run at full scale"
-    assert "smoke test of the full configuration" in printed, "the notebook never reached Run.save"
+    record = json.loads((tmp_path / path.parent.name / f"{path.stem}-full.json").read_text())
+    assert record["smoke"] is True and record["metrics"], "the notebook never reached Run.save"
 
 
 @pytest.mark.parametrize("env, expected", [
