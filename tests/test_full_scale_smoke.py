@@ -2,9 +2,9 @@
 
 A chapter's `full` scale runs on a GPU, which the suite never has.  Here its notebooks run as
 `make results-full --dry-run` runs them (plain Python scripts, ATTNCOURSE_SCALE=full and
-ATTNCOURSE_SMOKE=1): the full models, data and evaluation code, but every
-training loop stops after two steps (``attncourse.train.fit``) and the records go to a
-scratch folder, marked as smoke tests (``attncourse.results.Run``).  A full configuration that cannot even start (a shape that only the
+ATTNCOURSE_SMOKE=1): the full models, data and evaluation code, but every training loop stops after
+two steps (``attncourse.train.fit``) and the records go to a scratch folder, marked as smoke tests
+(``attncourse.results.Run``).  A full configuration that cannot even start (a shape that only the
 larger model has, a data set that does not build, a name used only at full scale) fails here, not
 on the GPU.  Sizes that would only make it slow on a CPU (batch size, number of examples, evaluation
 sets) take the notebooks' ``pick(..., smoke=...)`` values; the models are the full ones.  The GPU-only
