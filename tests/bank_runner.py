@@ -8,8 +8,8 @@ the notebook up to X with the reference.  So this runner executes the reference 
 as the sandbox would (``NBGRADER_EXECUTION`` set, one thread, the kernel's ``check`` that only
 records), and just before cell X it forks: each child runs a snippet in place of X, then the
 cells after it (up to X's test cell for a mistake, up to the last test cell for a correct
-alternative or a stub: what follows yields no verdict), and writes what the grader reads back from a sandbox: the record files of the checks and
-the error each cell raised.  The verdicts are not computed here (this process runs student code):
+alternative or a stub: what follows yields no verdict), and writes what the grader reads back
+from a sandbox: the record files of the checks and the error each cell raised.  The verdicts are not computed here (this process runs student code):
 the test side judges the records with the grading command's own function
 (:func:`autograder.preprocessors.judge`).
 

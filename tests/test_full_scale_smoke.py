@@ -12,9 +12,15 @@ paths (bf16 autocast, ``torch.compile``) cannot run here.
 """
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 
 from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import run_full  # noqa: E402
 
 SMOKE_NOTEBOOKS = sorted(str(p.relative_to(ROOT / "solutions")) for p in (ROOT / "solutions").glob("ch*/*.ipynb"))
 
@@ -23,12 +29,6 @@ SMOKE_NOTEBOOKS = sorted(str(p.relative_to(ROOT / "solutions")) for p in (ROOT /
 def test_full_configuration_runs_two_steps(name, tmp_path, capfd):
     """Exactly what `make results-full` runs on a GPU machine (tools/run_full.py: the notebook's code
     cells as a plain script, hidden tests left out), with --dry-run."""
-    import json
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    import run_full
-
     path = ROOT / "solutions" / name
     status, _ = run_full.run(path, out=tmp_path, dry_run=True, timeout=300)
     printed = capfd.readouterr().out

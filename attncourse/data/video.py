@@ -69,9 +69,8 @@ def _forward_process(rng: np.random.Generator, process: int, frames: int, size: 
     if process == 6:  # clockwise on screen (y points down) around the frame's centre, a quarter turn or so
         radius = rng.uniform(0.22, 0.3) * size
         turn = speed * (frames - 1) / radius  # radians: the same path length as a move
-        a0 = rng.uniform(0, 2 * np.pi)
-        return [[obj(cx=size / 2 + radius * np.cos(a0 + turn * k / (frames - 1)),
-                     cy=size / 2 + radius * np.sin(a0 + turn * k / (frames - 1)), r=0.8 * r)] for k in t]
+        angles = rng.uniform(0, 2 * np.pi) + turn * t / (frames - 1)
+        return [[obj(cx=size / 2 + radius * np.cos(a), cy=size / 2 + radius * np.sin(a), r=0.8 * r)] for a in angles]
     cx, cy = rng.uniform(0.3 * size, 0.7 * size, size=2)
     if process == 2:  # grow
         r0 = rng.uniform(1.5, 2.2) * s
